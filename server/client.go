@@ -167,6 +167,7 @@ func (c *Client) readFailed(err error) {
 		if out != nil {
 			c.writeOut(out)
 		}
+		lingerClose(c.conn)
 		return
 	}
 	if errors.Is(err, resp.ErrQueryBufferLimit) {
@@ -334,6 +335,24 @@ func (c *Client) finish() {
 	s.mu.Unlock()
 	close(c.done)
 	c.conn.Close()
+}
+
+// lingerClose closes a connection after draining, briefly, what the peer
+// already sent: closing with unread input would reset the connection and
+// the peer could lose the error reply just written.
+func lingerClose(conn net.Conn) {
+	if tc, ok := conn.(*net.TCPConn); ok {
+		tc.CloseWrite()
+	}
+	buf := make([]byte, 16*1024)
+	deadline := time.Now().Add(200 * time.Millisecond)
+	for {
+		conn.SetReadDeadline(deadline)
+		if _, err := conn.Read(buf); err != nil {
+			break
+		}
+	}
+	conn.Close()
 }
 
 // kill closes the client from another goroutine (CLIENT KILL, limits).

@@ -279,7 +279,7 @@ func (s *Server) accept(conn net.Conn) {
 		s.stats.rejectedConns++
 		s.mu.Unlock()
 		conn.Write([]byte(errMaxClients))
-		conn.Close()
+		go lingerClose(conn)
 		return
 	}
 	c := newClient(s, conn, s.nextID.Add(1))

@@ -1,0 +1,3 @@
+// Package blackbox holds tests that start the built redoubt binary (and,
+// side by side, the real redis-server) and talk to them over real sockets.
+package blackbox
