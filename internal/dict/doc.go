@@ -14,15 +14,18 @@
 // # Resizing
 //
 // Outside a resize only ht[0] is in use. A resize allocates ht[1] at the new
-// size and sets rehashIdx to 0. From then on each Get, GetPtr, Set, SetNew and
-// Delete first moves one bucket of ht[0] (skipping at most ten empty ones),
+// size and sets rehashIdx to 0. From then on each Get, GetPtr, Set, SetNew
+// and Delete first moves one bucket of ht[0] (skipping at most ten empty
+// ones), Sample moves one per entry asked for (RandomKey asks for 15),
 // RehashFor moves batches for a bounded time, and new keys go straight into
-// ht[1]. When ht[0] is empty, ht[1] takes its place.
+// ht[1]. Scan and Range move nothing. When ht[0] is empty, ht[1] takes its
+// place.
 //
-// The table grows, to the next power of two above Len()+1, when an insert
-// finds Len() >= size. After a Delete (or inside RehashFor) the table shrinks
-// to the next power of two >= Len() when the fill drops below 10%; no table
-// with entries is ever smaller than four buckets.
+// An insert that finds Len() >= size grows the table to the smallest power
+// of two >= Len()+1. After a Delete (or inside RehashFor) the table shrinks
+// to the smallest power of two >= Len() when the fill drops below 10%; no
+// table with buckets is ever smaller than four. A resize is never started
+// while another is in progress.
 //
 // # Invariants
 //
@@ -45,7 +48,8 @@
 // two tables exist Scan visits the smaller table's bucket and then every
 // bucket of the larger table that expands it. Keys present for a whole scan
 // are returned at least once; a key may be returned more than once if the
-// table shrinks during the scan.
+// table shrinks during the scan. Without changes between calls every key is
+// returned exactly once.
 //
 // # Concurrency
 //

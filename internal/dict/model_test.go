@@ -59,9 +59,9 @@ type model struct {
 	seen     map[string]bool // returned by the scan so far
 	scans    int
 
-	lastSize        int
-	grows, shrinks  int
-	addedCount, ops int
+	lastSize       int
+	grows, shrinks int
+	ops            int
 }
 
 func newModel(tb testing.TB, hint int) *model {
