@@ -217,4 +217,3 @@ func (c *Ctx) BlockOrTimeout(keys [][]byte, deadlineMs int64, timeoutReply func(
 	}
 	c.Env.Block(c, keys, deadlineMs, timeoutReply)
 }
-
