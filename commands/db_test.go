@@ -1,7 +1,6 @@
 package commands
 
 import (
-	"sort"
 	"strings"
 	"testing"
 )
@@ -78,8 +77,6 @@ func TestSwapDB(t *testing.T) {
 	h.expect(":0\r\n", "EXISTS", "in0")
 	h.db = 1
 	h.expect("$4\r\nzero\r\n", "GET", "in0")
-	sort.Strings(h.env.ready)
-	if strings.Join(h.env.ready, ",") != "list1" {
-		t.Fatalf("ready %v", h.env.ready)
-	}
+	// Waking blocked clients after SWAPDB is the server's Swapped hook's
+	// job (tested in package server), not the command's.
 }
