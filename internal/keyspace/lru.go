@@ -117,4 +117,3 @@ func (ks *Keyspace) EvictionScore(o *Object) int64 {
 	}
 	return IdleMs(o, ks.now())
 }
-

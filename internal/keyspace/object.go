@@ -39,6 +39,9 @@ const (
 	// FlagRaw marks a string changed in place (APPEND, SETRANGE): Redis
 	// reports such strings as "raw" whatever their content.
 	FlagRaw uint8 = 1 << iota
+	// FlagText marks a string stored as text even if it reads as an
+	// integer (INCRBYFLOAT results): Redis reports it embstr or raw.
+	FlagText
 )
 
 // Object is one value. Strings live in Str; every other type in Val as a
@@ -76,7 +79,7 @@ func stringEncoding(o *Object) string {
 	if o.Flags&FlagRaw != 0 {
 		return "raw"
 	}
-	if len(o.Str) <= 20 {
+	if len(o.Str) <= 20 && o.Flags&FlagText == 0 {
 		if _, ok := ParseInt(o.Str); ok {
 			return "int"
 		}
