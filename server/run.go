@@ -2,8 +2,8 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -20,24 +20,9 @@ func VersionLine() string {
 
 // LoadConfig builds the configuration from redis-server style arguments:
 // an optional config file path ("-" reads standard input) followed by
-// --directive value... pairs.
+// --directive value... pairs, read as one text like Redis does.
 func LoadConfig(args []string) (*config.Config, error) {
 	cfg := config.New()
-	if len(args) > 0 && !strings.HasPrefix(args[0], "--") {
-		path := args[0]
-		args = args[1:]
-		if path == "-" {
-			b, err := io.ReadAll(os.Stdin)
-			if err != nil {
-				return nil, err
-			}
-			if err := cfg.LoadText(string(b), "stdin"); err != nil {
-				return nil, err
-			}
-		} else if err := cfg.LoadFile(path); err != nil {
-			return nil, err
-		}
-	}
 	if err := cfg.LoadArgs(args); err != nil {
 		return nil, err
 	}
@@ -69,7 +54,12 @@ func Run(args []string) int {
 	}
 	cfg, err := LoadConfig(args)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err.Error())
+		var le *config.LoadError
+		if errors.As(err, &le) {
+			fmt.Fprint(os.Stderr, le.Report())
+		} else {
+			fmt.Fprintln(os.Stderr, err.Error())
+		}
 		return 1
 	}
 	log, handler, err := NewLogger(cfg, 'M')

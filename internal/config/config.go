@@ -3,6 +3,7 @@ package config
 import (
 	"math"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -77,6 +78,9 @@ func defaultDir() string {
 	if err != nil {
 		return ""
 	}
+	if r, err := filepath.EvalSymlinks(wd); err == nil {
+		wd = r // like getcwd(3)
+	}
 	return wd
 }
 
@@ -132,7 +136,8 @@ func (c *Config) String(name string) string {
 // the numeric value for Enum (the OR of the flags for flag enums). Values of
 // unsigned directives above math.MaxInt64 are clamped to math.MaxInt64. A
 // percentage (maxmemory-clients "N%") is returned negated, as Redis stores
-// it. Other kinds return 0.
+// it, and notify-keyspace-events gives its Notify* flags. Other kinds
+// return 0.
 func (c *Config) Int(name string) int64 {
 	d, v := c.value(name)
 	if d == nil {
