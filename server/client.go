@@ -49,26 +49,26 @@ type Client struct {
 	killed    atomic.Bool
 
 	// Everything below is guarded by srv.mu.
-	db            *keyspace.DB
-	flags         int
+	db                *keyspace.DB
+	flags             int
 	authenticatedFlag atomic.Bool
-	user          string
-	name          string
-	libName       string
-	libVer        string
-	addr          string
-	laddr         string
-	created       time.Time
-	lastInteract  time.Time
-	lastCmd       string
-	multi         []queued
-	watched       []watchKey
-	expiredWatch  watchSet
-	channels      map[string]struct{}
-	patterns      map[string]struct{}
-	shardChannels map[string]struct{}
-	blocked       *blockState
-	ctx           commands.Ctx
+	user              string
+	name              string
+	libName           string
+	libVer            string
+	addr              string
+	laddr             string
+	created           time.Time
+	lastInteract      time.Time
+	lastCmd           string
+	multi             []queued
+	watched           []watchKey
+	expiredWatch      watchSet
+	channels          map[string]struct{}
+	patterns          map[string]struct{}
+	shardChannels     map[string]struct{}
+	blocked           *blockState
+	ctx               commands.Ctx
 	// obufSoftSince is when the output buffer first passed the soft limit.
 	obufSoftSince time.Time
 	cmdCount      int64
@@ -361,4 +361,3 @@ func (c *Client) kill() {
 		c.conn.Close()
 	}
 }
-
