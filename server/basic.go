@@ -13,7 +13,6 @@ const (
 	errAuthNoPassword = "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"
 	errNoProto        = "NOPROTO unsupported protocol version"
 	errProtoNotInt    = "ERR Protocol version is not an integer or out of range"
-	errSelectInvalid  = "ERR invalid DB index"
 )
 
 func init() {
@@ -64,7 +63,7 @@ func pingCmd(c *commands.Ctx) {
 func echoCmd(c *commands.Ctx) { c.W.Bulk(c.Args[1]) }
 
 func selectCmd(c *commands.Ctx) {
-	n, ok := c.IntMsg(1, errSelectInvalid)
+	n, ok := c.Int(1)
 	if !ok {
 		return
 	}
@@ -233,5 +232,5 @@ func writeHelp(c *commands.Ctx, cmd string, lines []string) {
 		c.W.Simple(l)
 	}
 	c.W.Simple("HELP")
-	c.W.Simple("    Print this help.")
+	c.W.Simple("    Prints this help.")
 }

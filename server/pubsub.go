@@ -349,7 +349,9 @@ func pubsubNumsubCmd(c *commands.Ctx) { numsub(c, cl(c).srv.pubsub.channels) }
 func pubsubShardNumsubCmd(c *commands.Ctx) { numsub(c, cl(c).srv.pubsub.shard) }
 
 func numsub(c *commands.Ctx, m map[string][]*Client) {
-	c.W.Map(len(c.Args) - 2)
+	// An array of channel/count pairs in both protocols, as Redis 7.0
+	// replies.
+	c.W.Array(2 * (len(c.Args) - 2))
 	for _, ch := range c.Args[2:] {
 		c.W.Bulk(ch)
 		c.W.Int(int64(len(m[string(ch)])))
