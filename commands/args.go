@@ -3,6 +3,7 @@ package commands
 import (
 	"math"
 	"strconv"
+	"strings"
 
 	"redoubt/internal/keyspace"
 )
@@ -88,30 +89,90 @@ func (c *Ctx) Float(i int) (float64, bool) {
 
 // Timeout parses a blocking command's timeout (seconds, may be
 // fractional) into an absolute deadline in ms; 0 means block forever.
+// Redis 7.0 reads it as a long double (hex, "inf" and values beyond the
+// double range included), multiplies by 1000, rounds up and converts to
+// a 64-bit integer: values too large for that wrap to the most negative
+// integer, so they are reported as negative.
 func (c *Ctx) Timeout(i int) (deadlineMs int64, ok bool) {
-	f, fok := ParseFloat(c.Args[i])
-	if !fok || math.IsInf(f, 0) {
+	f, tiny, fok := parseTimeoutFloat(c.Args[i])
+	if !fok {
 		c.W.Error(ErrTimeoutNotFloat)
 		return 0, false
 	}
-	if f < 0 {
+	ms := f * 1000
+	var t int64
+	switch {
+	case math.IsNaN(ms) || ms >= 9.223372036854775807e18 || ms < -9.223372036854775808e18:
+		t = math.MinInt64
+	case tiny:
+		t = 1
+	default:
+		t = int64(math.Ceil(ms))
+	}
+	if t < 0 {
 		c.W.Error(ErrTimeoutNeg)
 		return 0, false
 	}
-	ms := f * 1000
-	if ms > float64(math.MaxInt64/2) {
-		c.W.Error(ErrTimeoutOverflow)
-		return 0, false
-	}
-	if ms == 0 {
+	if t == 0 {
 		return 0, true
 	}
-	t := int64(math.Ceil(ms))
 	if t > math.MaxInt64-c.KS.NowMs {
 		c.W.Error(ErrTimeoutOverflow)
 		return 0, false
 	}
 	return c.KS.NowMs + t, true
+}
+
+// parseTimeoutFloat reads a number the way strtold does for timeouts.
+// tiny reports a positive value below the double range (still > 0).
+func parseTimeoutFloat(b []byte) (f float64, tiny bool, ok bool) {
+	if len(b) == 0 || isBlank(b[0]) {
+		return 0, false, false
+	}
+	s := string(b)
+	body := strings.TrimLeft(s, "+-")
+	if len(body) > 2 && (body[:2] == "0x" || body[:2] == "0X") && !strings.ContainsAny(body, "pP") {
+		s += "p0"
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		ne, isNum := err.(*strconv.NumError)
+		if !isNum || ne.Err != strconv.ErrRange {
+			return 0, false, false
+		}
+		// Out of the double range but maybe within long double's
+		// (about 1e±4932): huge values stay huge, tiny ones stay tiny.
+		if exp := decimalExponent(body); exp > 4931 || exp < -4950 {
+			return 0, false, false
+		}
+		if v == 0 {
+			return 0, !strings.HasPrefix(s, "-"), true
+		}
+		return v, false, true
+	}
+	if math.IsNaN(v) {
+		return 0, false, false
+	}
+	if v == 0 && strings.ContainsAny(strings.SplitN(strings.ToLower(body), "e", 2)[0], "123456789") && !strings.HasPrefix(s, "-") {
+		// Underflowed to zero in a double; a long double still holds it.
+		return 0, true, true
+	}
+	return v, false, true
+}
+
+// decimalExponent estimates the base-10 exponent of a decimal number.
+func decimalExponent(s string) int {
+	mant, exp := s, 0
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		mant = s[:i]
+		exp, _ = strconv.Atoi(s[i+1:])
+	}
+	intPart := mant
+	if i := strings.IndexByte(mant, '.'); i >= 0 {
+		intPart = mant[:i]
+	}
+	intPart = strings.TrimLeft(intPart, "0")
+	return exp + len(intPart)
 }
 
 // ParseIntArg parses an integer argument with Redis's strict rules.
