@@ -98,6 +98,7 @@ func resetCmd(c *commands.Ctx) {
 	cli.w.Proto = 2
 	cli.name = ""
 	cli.noEvict = false
+	cli.replyOff, cli.replySkipNext = false, false
 	cli.authenticatedFlag.Store(s.hot.requirePass == "")
 	cli.user = "default"
 	c.W.Simple("RESET")

@@ -69,10 +69,23 @@ type Client struct {
 	shardChannels     map[string]struct{}
 	blocked           *blockState
 	ctx               commands.Ctx
+	callDepth         int
 	// obufSoftSince is when the output buffer first passed the soft limit.
 	obufSoftSince time.Time
 	cmdCount      int64
 	noEvict       bool
+	// inSeen is the reader's Consumed count already added to the
+	// server's input-bytes statistic.
+	inSeen int64
+	// CLIENT REPLY state: replyOff drops every reply until ON; replySkip
+	// drops the replies of the running command; replySkipNext arms it for
+	// the next one. replyMark is where the running command's replies start.
+	replyOff, replySkip, replySkipNext bool
+	replyMark                          int
+	// postponed is set while the client waits for a CLIENT PAUSE to end.
+	postponed bool
+	// killedCh is closed when the client is killed (wakes paused waits).
+	killedCh chan struct{}
 }
 
 func newClient(s *Server, conn net.Conn, id int64) *Client {
@@ -82,6 +95,7 @@ func newClient(s *Server, conn net.Conn, id int64) *Client {
 		wake:      make(chan struct{}, 1),
 		unblockCh: make(chan struct{}, 1),
 		done:      make(chan struct{}),
+		killedCh:  make(chan struct{}),
 		user:      "default",
 		created:   time.Now(),
 	}
@@ -92,7 +106,10 @@ func newClient(s *Server, conn net.Conn, id int64) *Client {
 	c.laddr = conn.LocalAddr().String()
 	if _, ok := conn.(*net.UnixConn); ok {
 		c.flags |= flagUnixSocket
-		c.addr = "/unixsocket:0"
+		// Redis names both ends of a unix socket connection after the
+		// socket path.
+		c.addr = s.cfg.String("unixsocket") + ":0"
+		c.laddr = c.addr
 	}
 	c.rd.Authenticated = c.isAuthenticated
 	return c
@@ -120,6 +137,11 @@ func (c *Client) serve() {
 			return
 		}
 		s.mu.Lock()
+		if c.killed.Load() {
+			// Killed (CLIENT KILL) while reading: run nothing more.
+			s.mu.Unlock()
+			return
+		}
 		c.runBatch(args)
 		out := c.takeOutput()
 		closing := c.flags&flagCloseAfterReply != 0
@@ -209,6 +231,7 @@ func (c *Client) takeOutput() []byte {
 
 // writeOut writes a buffer taken by takeOutput and releases flushMu.
 func (c *Client) writeOut(out []byte) {
+	c.srv.noteWrite(len(out))
 	if _, err := c.conn.Write(out); err != nil {
 		c.killed.Store(true)
 		c.conn.Close()
@@ -358,6 +381,7 @@ func lingerClose(conn net.Conn) {
 // kill closes the client from another goroutine (CLIENT KILL, limits).
 func (c *Client) kill() {
 	if c.killed.CompareAndSwap(false, true) {
+		close(c.killedCh)
 		c.conn.Close()
 	}
 }

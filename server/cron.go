@@ -16,7 +16,9 @@ func (s *Server) cron() {
 		// cycle does.
 		budget := time.Second / time.Duration(hz) / 4
 		s.noWrap = true
-		s.ks.ActiveExpireCycle(&s.expireState, s.hot.expireEffort, budget)
+		if !s.admin.noActiveExpire && !s.pauseActive(s.ks.NowMs) {
+			s.ks.ActiveExpireCycle(&s.expireState, s.hot.expireEffort, budget)
+		}
 		s.flushPropagation()
 		if len(s.block.ready) > 0 {
 			s.serveReady()
@@ -52,7 +54,7 @@ func (s *Server) closeIdleClients() {
 	limit := time.Duration(s.hot.idleTimeout) * time.Second
 	now := time.Now()
 	for _, c := range s.clients {
-		if c.flags&(flagReplica|flagMaster|flagPubSub) != 0 || c.blocked != nil {
+		if c.flags&(flagReplica|flagMaster|flagPubSub|flagMonitor) != 0 || c.blocked != nil || c.postponed {
 			continue
 		}
 		if now.Sub(c.lastInteract) > limit {

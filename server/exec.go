@@ -21,12 +21,14 @@ const (
 	errMasterDown    = "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'."
 )
 
-// process runs one request the way Redis's command dispatcher does:
-// resolve, check arity and permissions, queue inside MULTI, else call.
-// Holds s.mu.
-func (s *Server) process(c *Client, args [][]byte) {
+// processCmd runs one request the way Redis's command dispatcher does:
+// resolve, check arity and permissions, wait for a client pause, queue
+// inside MULTI, else call. process (cmd_client.go) wraps it for CLIENT
+// REPLY. Holds s.mu.
+func (s *Server) processCmd(c *Client, args [][]byte) {
 	now := time.Now()
 	c.lastInteract = now
+	s.noteInput(c)
 	s.ks.NowMs = now.UnixMilli()
 	c.cmdCount++
 	cmd := commands.Lookup(args[0])
@@ -44,16 +46,26 @@ func (s *Server) process(c *Client, args [][]byte) {
 	}
 	c.lastCmd = cmd.FullName()
 	if !cmd.CheckArity(len(args)) {
-		s.reject(c, commands.ErrArity(cmd.FullName()))
+		s.rejectCmd(c, cmd, commands.ErrArity(cmd.FullName()))
 		return
 	}
 	if !c.authenticatedFlag.Load() && cmd.Flags&commands.NoAuth == 0 {
-		s.reject(c, errNoAuth)
+		s.rejectCmd(c, cmd, errNoAuth)
 		return
+	}
+	if c.flags&(flagMonitor|flagReplica) != 0 && c.flags&flagMaster == 0 && touchesKeyspace(cmd) {
+		s.rejectCmd(c, cmd, errReplicaKeyspace)
+		return
+	}
+	if s.pause.until != 0 && s.mustWaitPause(c, cmd) {
+		s.waitPause(c, cmd)
+		if c.killed.Load() {
+			return
+		}
 	}
 	if c.flags&flagMulti != 0 && !multiControl(cmd) {
 		if cmd.Flags&commands.NoMulti != 0 {
-			s.reject(c, errNoMulti)
+			s.rejectCmd(c, cmd, errNoMulti)
 			return
 		}
 		q := queued{cmd: cmd, args: make([][]byte, len(args))}
@@ -65,13 +77,14 @@ func (s *Server) process(c *Client, args [][]byte) {
 		return
 	}
 	if msg := s.refuse(c, cmd); msg != "" {
-		c.w.Error(msg)
+		s.rejectCmd(c, cmd, msg)
 		return
 	}
-	if s.pause.blocks(cmd, s.ks.NowMs) && c.flags&(flagMaster|flagReplica) == 0 {
-		s.waitPause(c, cmd)
+	if s.pause.until != 0 {
+		s.callUnderPause(c, cmd, args)
+	} else {
+		s.call(c, cmd, args, false)
 	}
-	s.call(c, cmd, args, false)
 	s.afterCommand()
 }
 
@@ -82,6 +95,7 @@ func (s *Server) reject(c *Client, msg string) {
 		c.flags |= flagDirtyExec
 	}
 	s.stats.rejectedCalls++
+	s.noteRejectError(msg)
 	c.w.Error(msg)
 }
 
@@ -122,7 +136,14 @@ func pubsubAllowed(cmd *commands.Command) bool {
 // call runs a resolved command and records what it propagates. inExec is
 // true for the commands EXEC runs. Holds s.mu.
 func (s *Server) call(c *Client, cmd *commands.Command, args [][]byte, inExec bool) {
+	// The client's Ctx is reused for speed; a command run from inside
+	// another (EXEC's queue) gets its own so the outer one stays intact.
 	ctx := &c.ctx
+	if c.callDepth > 0 {
+		ctx = &commands.Ctx{}
+	}
+	c.callDepth++
+	defer func() { c.callDepth-- }()
 	ctx.Reset()
 	ctx.Args = args
 	ctx.Cmd = cmd
@@ -136,6 +157,7 @@ func (s *Server) call(c *Client, cmd *commands.Command, args [][]byte, inExec bo
 	if cmd.Flags&commands.TouchesArbitraryKeys != 0 {
 		s.noWrap = true
 	}
+	mark := s.beforeProc(c, cmd, args)
 	start := time.Now()
 	s.ks.FromMaster = c.flags&flagMaster != 0
 	cmd.Proc(ctx)
@@ -144,6 +166,10 @@ func (s *Server) call(c *Client, cmd *commands.Command, args [][]byte, inExec bo
 	s.collect(ctx.Finish())
 	s.dirty += int64(ctx.Dirty)
 	s.stats.record(cmd, dur)
+	if s.hot.latencyThreshold > 0 {
+		s.latencySampleCommand(c, cmd, dur)
+	}
+	s.afterProc(c, cmd, mark, dur)
 	if cmd.Flags&commands.SkipMonitor == 0 && cmd.Flags&commands.Admin == 0 && len(s.monitors) > 0 {
 		s.feedMonitors(c, args)
 	}

@@ -26,6 +26,7 @@ var hotDirectives = []string{
 	"zset-max-listpack-entries", "zset-max-listpack-value", "list-max-listpack-size",
 	"list-compress-depth", "stream-node-max-bytes", "stream-node-max-entries",
 	"lazyfree-lazy-user-del", "lazyfree-lazy-expire", "lazyfree-lazy-user-flush",
+	"latency-monitor-threshold",
 }
 
 // loadHot refreshes the cached values from the configuration.
@@ -44,6 +45,7 @@ func (s *Server) loadHot() {
 	h.idleTimeout = c.Int("timeout")
 	h.hz = int(c.Int("hz"))
 	h.expireEffort = int(c.Int("active-expire-effort"))
+	h.latencyThreshold = c.Int("latency-monitor-threshold")
 	h.obufLimits = parseObufLimits(c.String("client-output-buffer-limit"))
 	s.ks.Evict = keyspace.EvictConfig{
 		LFU:          strings.HasSuffix(c.String("maxmemory-policy"), "-lfu"),

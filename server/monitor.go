@@ -6,26 +6,44 @@ import (
 	"time"
 )
 
-// feedMonitors sends a command to every MONITOR client in Redis's format:
-// +<unix time with µs> [<db> <addr>] "arg" "arg" ...
+// feedMonitors sends a command run by client c to every MONITOR client as
+// a status line: +<unix time>.<µs> [<db> <origin>] "arg" "arg" ... where
+// origin is the client's address, or unix:<socket path> for a unix
+// socket client. Secrets (passwords) are shown as (redacted).
 func (s *Server) feedMonitors(c *Client, args [][]byte) {
+	var origin []byte
+	if c.flags&flagUnixSocket != 0 {
+		origin = append(append(origin, "unix:"...), s.cfg.String("unixsocket")...)
+	} else {
+		origin = append(origin, c.addr...)
+	}
+	s.feedMonitorsFrom(c.db.ID, origin, args)
+}
+
+// FeedMonitorsScript sends a command run by a script to the monitors,
+// with "lua" as its origin. Holds s.mu.
+func (s *Server) FeedMonitorsScript(db int, args [][]byte) {
+	if len(s.monitors) > 0 {
+		s.feedMonitorsFrom(db, []byte("lua"), args)
+	}
+}
+
+func (s *Server) feedMonitorsFrom(db int, origin []byte, args [][]byte) {
 	now := time.Now()
+	args = redactArgs(args)
 	line := make([]byte, 0, 64)
 	line = append(line, '+')
 	line = strconv.AppendInt(line, now.Unix(), 10)
-	line = append(line, fmt.Sprintf(".%06d", now.Nanosecond()/1000)...)
-	line = append(line, " ["...)
-	line = strconv.AppendInt(line, int64(c.db.ID), 10)
-	line = append(line, ' ')
-	switch {
-	case c.flags&flagMaster != 0:
-		line = append(line, "master"...)
-	case c.flags&flagUnixSocket != 0:
-		line = append(line, "unix:"...)
-		line = append(line, s.cfg.String("unixsocket")...)
-	default:
-		line = append(line, c.addr...)
+	line = append(line, '.')
+	us := now.Nanosecond() / 1000
+	for d := 100000; d > 1 && us < d; d /= 10 {
+		line = append(line, '0')
 	}
+	line = strconv.AppendInt(line, int64(us), 10)
+	line = append(line, " ["...)
+	line = strconv.AppendInt(line, int64(db), 10)
+	line = append(line, ' ')
+	line = append(line, origin...)
 	line = append(line, ']')
 	for _, a := range args {
 		line = append(line, ' ')
@@ -33,6 +51,10 @@ func (s *Server) feedMonitors(c *Client, args [][]byte) {
 	}
 	line = append(line, '\r', '\n')
 	for _, m := range s.monitors {
+		if m.flags&flagCloseAfterReply != 0 {
+			// A closing connection gets nothing after its last reply.
+			continue
+		}
 		m.w.Raw(line)
 		s.asyncOutput(m)
 	}

@@ -40,6 +40,8 @@ type hotConfig struct {
 	obufLimits      map[string]obufLimit
 	hz              int
 	expireEffort    int
+	// latencyThreshold is latency-monitor-threshold in ms (0 = off).
+	latencyThreshold int64
 }
 
 // obufLimit is one client-output-buffer-limit class.
@@ -74,6 +76,7 @@ type Server struct {
 	pubsub     pubsubState
 	monitors   []*Client
 	slowlog    slowlog
+	latencyMon latencyMonitor
 	stats      stats
 	pause      pauseState
 	shutdownCh chan struct{}
@@ -85,6 +88,8 @@ type Server struct {
 	cronHooks []func()
 	// exitCode is what Run returns after shutdown.
 	exitCode int
+	// admin is the state of INFO, CONFIG, DEBUG and SHUTDOWN (info_stats.go).
+	admin adminState
 }
 
 // Options configure New.
@@ -125,6 +130,7 @@ func New(opts Options) (*Server, error) {
 	s.slowlog.init()
 	s.installHooks()
 	s.loadHot()
+	s.initAdmin()
 	for _, name := range hotDirectives {
 		cfg.OnChange(name, func(*config.Config) { s.loadHot() })
 	}

@@ -31,11 +31,14 @@ const (
 )
 
 // maybeAdd records a command that took at least slower µs (negative
-// slower disables the log; 0 logs everything).
-func (l *slowlog) maybeAdd(c *Client, args [][]byte, d time.Duration, slower int64, max int) {
-	if slower < 0 || d.Microseconds() < slower || max <= 0 {
+// slower disables the log; 0 logs everything). Secrets are recorded as
+// (redacted); the log is trimmed to maxLen after the insertion, so a
+// maxLen of 0 keeps nothing.
+func (l *slowlog) maybeAdd(c *Client, args [][]byte, d time.Duration, slower int64, maxLen int) {
+	if slower < 0 || d.Microseconds() < slower {
 		return
 	}
+	args = redactArgs(args)
 	e := slowlogEntry{id: l.nextID, when: time.Now().Unix(), micros: d.Microseconds(), peer: c.addr, name: c.name, origArgc: len(args)}
 	l.nextID++
 	n := len(args)
@@ -56,8 +59,14 @@ func (l *slowlog) maybeAdd(c *Client, args [][]byte, d time.Duration, slower int
 			e.args = append(e.args, append([]byte(nil), a...))
 		}
 	}
-	l.entries = append([]slowlogEntry{e}, l.entries...)
-	if len(l.entries) > max {
-		l.entries = l.entries[:max]
+	l.entries = append(l.entries, slowlogEntry{})
+	copy(l.entries[1:], l.entries)
+	l.entries[0] = e
+	if maxLen < 0 {
+		maxLen = 0
+	}
+	if len(l.entries) > maxLen {
+		clear(l.entries[maxLen:])
+		l.entries = l.entries[:maxLen]
 	}
 }
