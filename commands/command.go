@@ -77,7 +77,15 @@ type Command struct {
 	// Subs holds a container command's subcommands by lower-case name.
 	Subs   map[string]*Command
 	Parent *Command
+	// ID numbers every registered command and subcommand densely, so the
+	// server can keep per-command counters in slices.
+	ID int
 }
+
+var nextID int
+
+// MaxID is one more than the largest command ID handed out.
+func MaxID() int { return nextID }
 
 // FullName is "parent|sub" for subcommands.
 func (c *Command) FullName() string {
@@ -123,8 +131,12 @@ var table = map[string]*Command{}
 // Register adds commands to the table. Subcommands get their Parent set.
 func Register(cmds ...*Command) {
 	for _, c := range cmds {
+		c.ID = nextID
+		nextID++
 		for _, s := range c.Subs {
 			s.Parent = c
+			s.ID = nextID
+			nextID++
 		}
 		table[c.Name] = c
 	}

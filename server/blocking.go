@@ -4,6 +4,7 @@ import (
 	"redoubt/commands"
 	"redoubt/internal/keyspace"
 	"redoubt/internal/resp"
+	"time"
 )
 
 // Blocking commands (BLPOP, BZPOPMIN, XREAD BLOCK ...). A command that
@@ -168,7 +169,8 @@ func (s *Server) rerunBlocked(c *Client, st *blockState) {
 	s.block.reblocked = false
 	saved := c.db
 	c.db = st.db
-	s.ks.NowMs = nowMs()
+	s.clock = time.Now()
+	s.ks.NowMs = s.clock.UnixMilli()
 	ctx := &c.ctx
 	ctx.Reset()
 	ctx.Args, ctx.Cmd, ctx.W, ctx.KS, ctx.DB = st.args, st.cmd, &c.w, s.ks, st.db

@@ -163,6 +163,7 @@ func (c *Client) serve() {
 // the client blocks, closes, or a large reply is pending. Holds srv.mu.
 func (c *Client) runBatch(args [][]byte) {
 	s := c.srv
+	s.clock = time.Now()
 	s.process(c, args)
 	for c.flags&flagCloseAfterReply == 0 && c.blocked == nil && !c.killed.Load() && c.w.Len() < 64*1024 {
 		next, ok, err := c.rd.TryCommand()

@@ -56,8 +56,9 @@ type adminState struct {
 	errors map[string]int64
 	// prevErrors is the error total at the last per-command checkpoint:
 	// a command fails when errors were replied since.
-	prevErrors int64
-	latency    map[string]*latencyHist
+	prevErrors  int64
+	latency     map[string]*latencyHist
+	latencyByID []*latencyHist
 
 	ops opsMeter
 }
@@ -178,18 +179,26 @@ func (s *Server) afterProc(c *Client, cmd *commands.Command, mark int, d time.Du
 	if mark < len(c.w.Buf) && c.w.Buf[mark] == '-' {
 		s.countErrorReply(c.w.Buf[mark+1:])
 	}
-	name := cmd.FullName()
 	if s.stats.totalErrorReply > s.admin.prevErrors {
-		if cs := s.stats.perCommand[name]; cs != nil {
-			cs.failed++
-		}
+		s.stats.statFor(cmd).failed++
 	}
 	s.admin.prevErrors = s.stats.totalErrorReply
 	if s.admin.latencyTracking {
-		h := s.admin.latency[name]
+		var h *latencyHist
+		if cmd.ID < len(s.admin.latencyByID) {
+			h = s.admin.latencyByID[cmd.ID]
+		}
 		if h == nil {
-			h = &latencyHist{}
-			s.admin.latency[name] = h
+			name := cmd.FullName()
+			h = s.admin.latency[name]
+			if h == nil {
+				h = &latencyHist{}
+				s.admin.latency[name] = h
+			}
+			for len(s.admin.latencyByID) <= cmd.ID {
+				s.admin.latencyByID = append(s.admin.latencyByID, nil)
+			}
+			s.admin.latencyByID[cmd.ID] = h
 		}
 		h.record(d.Nanoseconds())
 	}
@@ -250,6 +259,7 @@ func (s *Server) resetStats() {
 	for k := range st.perCommand {
 		delete(st.perCommand, k)
 	}
+	st.byID = nil
 	st.connsReceived, st.rejectedConns, st.commands = 0, 0, 0
 	st.expiredKeys, st.evictedKeys, st.keyspaceHits, st.keyspaceMisses = 0, 0, 0, 0
 	st.rejectedCalls, st.netInputBytes, st.netOutputBytes, st.totalErrorReply = 0, 0, 0, 0
@@ -258,6 +268,7 @@ func (s *Server) resetStats() {
 	s.admin.errors = make(map[string]int64)
 	s.admin.prevErrors = 0
 	s.admin.latency = make(map[string]*latencyHist)
+	s.admin.latencyByID = nil
 	s.admin.ops = opsMeter{}
 	s.admin.peakMem = usedMemory()
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 
@@ -51,6 +52,14 @@ func Run(args []string) int {
 	if len(args) == 1 && (args[0] == "-v" || args[0] == "--version") {
 		fmt.Println(VersionLine())
 		return 0
+	}
+	// REDOUBT_CPUPROFILE names a file to receive a CPU profile of the
+	// whole run (for performance work; not a Redis feature).
+	if path := os.Getenv("REDOUBT_CPUPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil {
+			pprof.StartCPUProfile(f)
+			defer pprof.StopCPUProfile()
+		}
 	}
 	cfg, err := LoadConfig(args)
 	if err != nil {

@@ -86,6 +86,9 @@ type Server struct {
 	dirty          int64
 	// cronHooks run on every cron tick with s.mu held.
 	cronHooks []func()
+	// clock is the time of the latest clock read while executing; a
+	// command's start time. Guarded by mu.
+	clock time.Time
 	// exitCode is what Run returns after shutdown.
 	exitCode int
 	// admin is the state of INFO, CONFIG, DEBUG and SHUTDOWN (info_stats.go).

@@ -22,6 +22,7 @@ type stats struct {
 	keyspaceMisses  int64
 	rejectedCalls   int64
 	perCommand      map[string]*cmdStat
+	byID            []*cmdStat
 	netInputBytes   int64
 	netOutputBytes  int64
 	startedAt       time.Time
@@ -31,6 +32,19 @@ type stats struct {
 // record counts one executed command.
 func (st *stats) record(cmd *commands.Command, d time.Duration) {
 	st.commands++
+	cs := st.statFor(cmd)
+	cs.calls++
+	cs.usec += d.Microseconds()
+}
+
+// statFor returns the counters of cmd, creating them on first use. The
+// by-ID slice keeps the per-call path free of name hashing.
+func (st *stats) statFor(cmd *commands.Command) *cmdStat {
+	if cmd.ID < len(st.byID) {
+		if cs := st.byID[cmd.ID]; cs != nil {
+			return cs
+		}
+	}
 	if st.perCommand == nil {
 		st.perCommand = make(map[string]*cmdStat)
 	}
@@ -40,6 +54,9 @@ func (st *stats) record(cmd *commands.Command, d time.Duration) {
 		cs = &cmdStat{}
 		st.perCommand[name] = cs
 	}
-	cs.calls++
-	cs.usec += d.Microseconds()
+	for len(st.byID) <= cmd.ID {
+		st.byID = append(st.byID, nil)
+	}
+	st.byID[cmd.ID] = cs
+	return cs
 }

@@ -26,7 +26,10 @@ const (
 func hashKey(key string) uint64 { return maphash.String(seed, key) }
 
 type entry[V any] struct {
-	key  string
+	key string
+	// hash is the key's hash, kept so chains are walked without reading
+	// other keys' bytes and rehashing never hashes again.
+	hash uint64
 	val  V
 	next *entry[V]
 }
@@ -116,7 +119,7 @@ func (d *Dict[V]) lookup(h uint64, key string) *entry[V] {
 		// Buckets below rehashIdx were emptied into ht[1].
 		if !d.IsRehashing() || idx >= uint64(d.rehashIdx) {
 			for e := t.buckets[idx]; e != nil; e = e.next {
-				if e.key == key {
+				if e.hash == h && e.key == key {
 					return e
 				}
 			}
@@ -127,7 +130,7 @@ func (d *Dict[V]) lookup(h uint64, key string) *entry[V] {
 	}
 	t = &d.ht[1]
 	for e := t.buckets[h&t.mask()]; e != nil; e = e.next {
-		if e.key == key {
+		if e.hash == h && e.key == key {
 			return e
 		}
 	}
@@ -169,7 +172,7 @@ func (d *Dict[V]) insert(h uint64, key string, v V) {
 		t = &d.ht[1]
 	}
 	idx := h & t.mask()
-	t.buckets[idx] = &entry[V]{key: key, val: v, next: t.buckets[idx]}
+	t.buckets[idx] = &entry[V]{key: key, hash: h, val: v, next: t.buckets[idx]}
 	t.used++
 }
 
@@ -194,7 +197,7 @@ func (d *Dict[V]) Delete(key string) (V, bool) {
 		}
 		for link := &t.buckets[idx]; *link != nil; link = &(*link).next {
 			e := *link
-			if e.key != key {
+			if e.hash != h || e.key != key {
 				continue
 			}
 			*link = e.next
@@ -309,7 +312,7 @@ func (d *Dict[V]) rehash(n int) {
 		for e != nil {
 			next := e.next
 			if !shrinking {
-				idx = hashKey(e.key) & toMask
+				idx = e.hash & toMask
 			}
 			e.next = to.buckets[idx]
 			to.buckets[idx] = e
