@@ -182,7 +182,11 @@ func (c *Ctx) ArityError() { c.W.Error(ErrArity(c.Cmd.FullName())) }
 // when the key holds another type. o is nil if the key is missing.
 func (c *Ctx) Lookup(key string, t keyspace.Type) (o *keyspace.Object, ok bool) {
 	o = c.DB.Lookup(key)
-	if o != nil && o.Type != t {
+	if o == nil {
+		c.Notify(NotifyKeyMiss, "keymiss", key)
+		return nil, true
+	}
+	if o.Type != t {
 		c.WrongType()
 		return nil, false
 	}

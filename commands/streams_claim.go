@@ -159,7 +159,7 @@ func claimTo(c *Ctx, g *keyspace.Group, cons **keyspace.Consumer, id keyspace.St
 // [TIME ms] [RETRYCOUNT n] [FORCE] [JUSTID] [LASTID id]
 func xclaimCmd(c *Ctx) {
 	args := c.Args
-	s, ok := streamLookup(c, c.Key(1), false)
+	s, ok := streamLookup(c, c.Key(1), true)
 	if !ok {
 		return
 	}
@@ -326,7 +326,7 @@ func xautoclaimCmd(c *Ctx) {
 			return
 		}
 	}
-	s, ok := streamLookup(c, c.Key(1), false)
+	s, ok := streamLookup(c, c.Key(1), true)
 	if !ok {
 		return
 	}

@@ -212,7 +212,7 @@ func xgroupCmd(c *Ctx) {
 
 // XACK key group id [id ...]: all IDs are checked before any is acked.
 func xackCmd(c *Ctx) {
-	s, ok := streamLookup(c, c.Key(1), false)
+	s, ok := streamLookup(c, c.Key(1), true)
 	if !ok {
 		return
 	}

@@ -359,7 +359,13 @@ func xreadGeneric(c *Ctx, group bool) {
 // as absent and XREADGROUP reports the stream gone.
 func xreadLookup(c *Ctx, key string, group bool) (*keyspace.Stream, bool) {
 	if c.Reprocessing {
-		o := c.DB.Lookup(key)
+		// XREADGROUP changes the group state: look up for writing.
+		var o *keyspace.Object
+		if group {
+			o = c.DB.LookupWrite(key)
+		} else {
+			o = c.DB.Lookup(key)
+		}
 		if o == nil || o.Type != keyspace.TStream {
 			if group {
 				c.Error(ErrXReadKeyGone)
@@ -369,7 +375,7 @@ func xreadLookup(c *Ctx, key string, group bool) (*keyspace.Stream, bool) {
 		}
 		return o.Val.(*keyspace.Stream), true
 	}
-	return streamLookup(c, key, false)
+	return streamLookup(c, key, group)
 }
 
 // xserveRange writes up to count (0 = all) entries from start on.

@@ -100,7 +100,7 @@ func TestZSetPropagationAndEvents(t *testing.T) {
 	h.do("ZRANGESTORE", "r", "nokey", "0", "-1")
 	h.do("ZREM", "s", "x")
 	want := []string{"zadd:z", "zincr:z", "zremrangebyscore:z", "zpopmin:z", "del:z", "zadd:s",
-		"zunionstore:u", "zrangestore:r", "del:r", "zrem:s", "del:s"}
+		"zunionstore:u", "zrangestore:r", "keymiss:nokey", "del:r", "zrem:s", "del:s"}
 	if !slices.Equal(h.env.events, want) {
 		t.Errorf("events %v\nwant %v", h.env.events, want)
 	}

@@ -154,9 +154,8 @@ func (s *Server) serveReady() {
 				if st == nil {
 					continue
 				}
-				if st.db.Peek(wk.key) == nil {
-					break
-				}
+				// A deleted key is re-run too: XREADGROUP then answers
+				// that the stream is gone; other commands block again.
 				s.rerunBlocked(c, st)
 			}
 		}

@@ -12,7 +12,6 @@ import (
 	"redoubt/internal/testutil"
 )
 
-
 func ixExpect(t *testing.T, got, want string) {
 	t.Helper()
 	if got != want {

@@ -13,8 +13,8 @@ import (
 // DEBUG: the subcommands useful to tests and tools. Like Redis, DEBUG is
 // refused unless enable-debug-command allows the client, and a known
 // subcommand with the wrong number of arguments gets the same error as
-// an unknown one. DEBUG RELOAD and DIGEST belong with the RDB layer and
-// are not here.
+// an unknown one. DEBUG RELOAD belongs with the RDB layer; DIGEST and
+// DIGEST-VALUE live in digest.go.
 
 const errDebugDisabled = "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", " +
 	"you can run it from a local connection, otherwise you need to set this option in the configuration file, " +
@@ -42,6 +42,9 @@ var debugSubs = map[string]struct {
 	"error":             {3, 3, debugError},
 	"protocol":          {3, 3, debugProtocol},
 	"populate":          {3, 5, debugPopulate},
+	"digest":            {2, 2, debugDigest},
+	"reload":            {2, 5, debugReload},
+	"digest-value":      {2, 1 << 30, debugDigestValue},
 }
 
 func debugCmd(c *commands.Ctx) {

@@ -38,7 +38,7 @@ func (s *Server) loadHot() {
 	h.protoMaxBulkLen.Store(c.Int("proto-max-bulk-len"))
 	h.queryBufLimit.Store(c.Int("client-query-buffer-limit"))
 	h.replicaReadOnly = c.Bool("replica-read-only")
-	h.notifyFlags = parseNotifyFlags(c.String("notify-keyspace-events"))
+	h.notifyFlags = notifyFlagsFromConfig(c.KeyspaceEvents())
 	h.slowlogSlower = c.Int("slowlog-log-slower-than")
 	h.slowlogMax = int(c.Int("slowlog-max-len"))
 	h.maxmemory = c.Int("maxmemory")
@@ -68,40 +68,24 @@ func (s *Server) loadHot() {
 	st.LazyfreeLazyUserFlush = c.Bool("lazyfree-lazy-user-flush")
 }
 
-// parseNotifyFlags turns notify-keyspace-events letters into flags.
-func parseNotifyFlags(s string) int {
+// notifyFlagsFromConfig maps the configuration's event bits to the
+// classes commands report. The flags are read from the parsed value, not
+// its printed form, because Redis 7.0 prints no 'n' even when "new"
+// events are enabled.
+func notifyFlagsFromConfig(cf int) int {
+	pairs := []struct{ cfg, ours int }{
+		{config.NotifyKeyspace, notifyKeyspace}, {config.NotifyKeyevent, notifyKeyevent},
+		{config.NotifyGeneric, commands.NotifyGeneric}, {config.NotifyString, commands.NotifyString},
+		{config.NotifyList, commands.NotifyList}, {config.NotifySet, commands.NotifySet},
+		{config.NotifyHash, commands.NotifyHash}, {config.NotifyZSet, commands.NotifyZSet},
+		{config.NotifyExpired, commands.NotifyExpired}, {config.NotifyEvicted, commands.NotifyEvicted},
+		{config.NotifyStream, commands.NotifyStream}, {config.NotifyKeyMiss, commands.NotifyKeyMiss},
+		{config.NotifyNew, commands.NotifyNew},
+	}
 	f := 0
-	for _, ch := range s {
-		switch ch {
-		case 'A':
-			f |= commands.NotifyGeneric | commands.NotifyString | commands.NotifyList | commands.NotifySet |
-				commands.NotifyHash | commands.NotifyZSet | commands.NotifyExpired | commands.NotifyEvicted | commands.NotifyStream
-		case 'g':
-			f |= commands.NotifyGeneric
-		case '$':
-			f |= commands.NotifyString
-		case 'l':
-			f |= commands.NotifyList
-		case 's':
-			f |= commands.NotifySet
-		case 'h':
-			f |= commands.NotifyHash
-		case 'z':
-			f |= commands.NotifyZSet
-		case 'x':
-			f |= commands.NotifyExpired
-		case 'e':
-			f |= commands.NotifyEvicted
-		case 't':
-			f |= commands.NotifyStream
-		case 'm':
-			f |= commands.NotifyKeyMiss
-		case 'n':
-			f |= commands.NotifyNew
-		case 'K':
-			f |= notifyKeyspace
-		case 'E':
-			f |= notifyKeyevent
+	for _, p := range pairs {
+		if cf&p.cfg != 0 {
+			f |= p.ours
 		}
 	}
 	if f&(notifyKeyspace|notifyKeyevent) == 0 {

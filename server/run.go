@@ -100,6 +100,10 @@ func Run(args []string) int {
 	log.Info(fmt.Sprintf("Running mode=standalone, port=%d.", cfg.Int("port")))
 	log.Info(fmt.Sprintf("Redoubt %s-compatible data node, PID: %d", Version, pid))
 	log.Warn("Server initialized")
+	if err := s.LoadAtStartup(); err != nil {
+		log.Warn(err.Error())
+		return 1
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	if err := s.Serve(ctx); err != nil {

@@ -83,7 +83,9 @@ type Server struct {
 	closing    atomic.Bool
 	// beforeShutdown hooks (saving, closing replicas) run on shutdown.
 	beforeShutdown []func()
-	dirty          int64
+	// persistLoad is what the startup RDB load found (persist_load.go).
+	persistLoad loadState
+	dirty       int64
 	// cronHooks run on every cron tick with s.mu held.
 	cronHooks []func()
 	// clock is the time of the latest clock read while executing; a
@@ -93,6 +95,8 @@ type Server struct {
 	exitCode int
 	// admin is the state of INFO, CONFIG, DEBUG and SHUTDOWN (info_stats.go).
 	admin adminState
+	// persist is the saving state (persist_save.go).
+	persist persistState
 }
 
 // Options configure New.
@@ -134,6 +138,7 @@ func New(opts Options) (*Server, error) {
 	s.installHooks()
 	s.loadHot()
 	s.initAdmin()
+	s.initPersist()
 	for _, name := range hotDirectives {
 		cfg.OnChange(name, func(*config.Config) { s.loadHot() })
 	}
@@ -329,6 +334,10 @@ func (s *Server) installHooks() {
 		s.notify(commands.NotifyExpired, "expired", db, key)
 	}
 	s.ks.Hooks.Ready = func(db *keyspace.DB, key string) { s.signalReady(db, key) }
+	// Clients blocked on a key that is deleted are told (XREADGROUP on a
+	// stream that no longer exists gets an error), as Redis 7.0 does.
+	s.ks.Hooks.Deleted = func(db *keyspace.DB, key string) { s.signalReady(db, key) }
+	s.ks.Hooks.Added = func(db *keyspace.DB, key string) { s.notify(commands.NotifyNew, "new", db, key) }
 	s.ks.Hooks.Flushing = func(db *keyspace.DB) { s.touchWatchedDB(db, nil) }
 	s.ks.Hooks.Swapped = func(a, b *keyspace.DB) {
 		s.touchWatchedDB(a, b)

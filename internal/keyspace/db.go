@@ -15,11 +15,21 @@ type Hooks struct {
 	// Deleted runs whenever a key leaves a table (for any reason), so the
 	// snapshot producer or other observers can react. Optional.
 	Deleted func(db *DB, key string)
+	// Added runs when a new key enters a table (the "new" keyspace event).
+	Added func(db *DB, key string)
 	// Flushing runs just before a database is emptied (FLUSHDB,
 	// FLUSHALL), while its keys can still be inspected.
 	Flushing func(db *DB)
 	// Swapped runs after two databases exchanged contents (SWAPDB).
 	Swapped func(a, b *DB)
+	// BeforeWrite runs just before key changes in any way (modified in
+	// place after LookupWrite, overwritten, deleted, its TTL set or
+	// removed); o is its current value, nil when the key is being
+	// created. A point-in-time snapshot uses it to save the old value.
+	BeforeWrite func(db *DB, key string, o *Object)
+	// BeforeWriteAll runs before the whole database changes at once
+	// (FLUSHDB/FLUSHALL, SWAPDB).
+	BeforeWriteAll func(db *DB)
 }
 
 // Keyspace is the set of numbered databases.
@@ -68,6 +78,10 @@ func (ks *Keyspace) newDB(id int) *DB {
 // Swap exchanges the contents of databases a and b (SWAPDB).
 func (ks *Keyspace) Swap(a, b int) {
 	da, db := ks.DBs[a], ks.DBs[b]
+	if ks.Hooks.BeforeWriteAll != nil {
+		ks.Hooks.BeforeWriteAll(da)
+		ks.Hooks.BeforeWriteAll(db)
+	}
 	da.keys, db.keys = db.keys, da.keys
 	da.expires, db.expires = db.expires, da.expires
 	da.AvgTTL, db.AvgTTL = db.AvgTTL, da.AvgTTL
@@ -170,6 +184,9 @@ func (db *DB) LookupWrite(key string) *Object {
 	if db.expireIfNeeded(key, true) {
 		return nil
 	}
+	if db.ks.Hooks.BeforeWrite != nil {
+		db.ks.Hooks.BeforeWrite(db, key, o)
+	}
 	db.ks.touch(o)
 	return o
 }
@@ -180,8 +197,14 @@ func (db *DB) Peek(key string) *Object { return db.keys.GetPtr(key) }
 // Add stores a new key (the caller checked it is absent). key is copied.
 func (db *DB) Add(key string, o Object) *Object {
 	k := string([]byte(key))
+	if db.ks.Hooks.BeforeWrite != nil {
+		db.ks.Hooks.BeforeWrite(db, k, nil)
+	}
 	db.ks.initAccess(&o)
 	db.keys.SetNew(k, o)
+	if db.ks.Hooks.Added != nil {
+		db.ks.Hooks.Added(db, k)
+	}
 	if (o.Type == TList || o.Type == TZSet || o.Type == TStream) && db.ks.Hooks.Ready != nil {
 		db.ks.Hooks.Ready(db, k)
 	}
@@ -192,6 +215,9 @@ func (db *DB) Add(key string, o Object) *Object {
 // cleared unless keepTTL is set.
 func (db *DB) Set(key string, o Object, keepTTL bool) *Object {
 	if p := db.keys.GetPtr(key); p != nil {
+		if db.ks.Hooks.BeforeWrite != nil {
+			db.ks.Hooks.BeforeWrite(db, key, p)
+		}
 		db.ks.initAccess(&o)
 		*p = o
 		if !keepTTL {
@@ -204,6 +230,11 @@ func (db *DB) Set(key string, o Object, keepTTL bool) *Object {
 
 // Delete removes a key and its TTL; it reports whether the key existed.
 func (db *DB) Delete(key string) bool {
+	if db.ks.Hooks.BeforeWrite != nil {
+		if p := db.keys.GetPtr(key); p != nil {
+			db.ks.Hooks.BeforeWrite(db, key, p)
+		}
+	}
 	if _, ok := db.keys.Delete(key); !ok {
 		return false
 	}
@@ -224,6 +255,11 @@ func (db *DB) Expire(key string) int64 {
 
 // SetExpire gives an existing key an absolute expiry in ms.
 func (db *DB) SetExpire(key string, whenMs int64) {
+	if db.ks.Hooks.BeforeWrite != nil {
+		if p := db.keys.GetPtr(key); p != nil {
+			db.ks.Hooks.BeforeWrite(db, key, p)
+		}
+	}
 	if p := db.expires.GetPtr(key); p != nil {
 		*p = whenMs
 		return
@@ -233,6 +269,11 @@ func (db *DB) SetExpire(key string, whenMs int64) {
 
 // Persist removes key's TTL and reports whether it had one.
 func (db *DB) Persist(key string) bool {
+	if db.ks.Hooks.BeforeWrite != nil {
+		if p := db.keys.GetPtr(key); p != nil {
+			db.ks.Hooks.BeforeWrite(db, key, p)
+		}
+	}
 	_, ok := db.expires.Delete(key)
 	return ok
 }
@@ -300,6 +341,9 @@ func (db *DB) RandomKey() (string, bool) {
 // Flush empties the database and returns how many keys it held.
 func (db *DB) Flush() int {
 	n := db.keys.Len()
+	if db.ks.Hooks.BeforeWriteAll != nil {
+		db.ks.Hooks.BeforeWriteAll(db)
+	}
 	if db.ks.Hooks.Flushing != nil {
 		db.ks.Hooks.Flushing(db)
 	}

@@ -176,3 +176,17 @@ func start(t testing.TB, bin string, pre []string, extra []string) *Proc {
 	t.Fatalf("%s did not answer on %s:\n%s", bin, p.Addr, p.out.String())
 	return nil
 }
+
+// RDBFixtures is the folder of dump.rdb files written by real Redis 7.0.15
+// (shared/fixtures/rdb beside the repository).
+func RDBFixtures(t testing.TB) string {
+	t.Helper()
+	if root, err := moduleRoot(); err == nil {
+		dir := filepath.Join(root, "..", "shared", "fixtures", "rdb")
+		if _, err := os.Stat(dir); err == nil {
+			return dir
+		}
+	}
+	t.Fatalf("shared/fixtures/rdb not found beside the repository")
+	return ""
+}

@@ -28,8 +28,8 @@ func TestDifferential(t *testing.T) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no scripts found: %v", err)
 	}
-	real := testutil.StartRedis(t)
-	ours := testutil.StartRedoubt(t)
+	real := testutil.StartRedis(t, "--enable-debug-command", "yes")
+	ours := testutil.StartRedoubt(t, "--enable-debug-command", "yes")
 	for _, f := range files {
 		name := strings.TrimSuffix(filepath.Base(f), ".txt")
 		t.Run(name, func(t *testing.T) { runScript(t, f, real.Addr, ours.Addr) })
