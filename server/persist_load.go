@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"redoubt/internal/config"
@@ -110,6 +111,9 @@ func (s *Server) LoadAtStartup() error {
 		s.log.Info(fmt.Sprintf("RDB memory usage when created %.2f Mb", float64(um)/(1024*1024)))
 	}
 	s.noteUnrunnable(&info, path)
+	// Decoding leaves a lot of garbage behind; hand it back to the OS now
+	// rather than carry it in RSS until the collector gets to it.
+	debug.FreeOSMemory()
 	s.log.Info(fmt.Sprintf("Done loading RDB, keys loaded: %d, keys expired: %d.", sink.loaded, sink.expired))
 	s.log.Info(fmt.Sprintf("DB loaded from disk: %.3f seconds", time.Since(start).Seconds()))
 	return nil
