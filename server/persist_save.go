@@ -26,7 +26,7 @@ const (
 	// this long before trying again (Redis's CONFIG_BGSAVE_RETRY_DELAY).
 	bgsaveRetryDelay = 5 * time.Second
 	// snapChunkKeys is how many keys a snapshot serialises per lock hold.
-	snapChunkKeys = 512
+	snapChunkKeys = 128
 )
 
 var errSnapshotCanceled = errors.New("snapshot canceled")
