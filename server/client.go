@@ -86,6 +86,8 @@ type Client struct {
 	postponed bool
 	// killedCh is closed when the client is killed (wakes paused waits).
 	killedCh chan struct{}
+	// woff is the master offset after this client's last command (WAIT).
+	woff int64
 }
 
 func newClient(s *Server, conn net.Conn, id int64) *Client {
@@ -286,10 +288,17 @@ func (c *Client) waitUnblocked() bool {
 	s := c.srv
 	s.mu.Lock()
 	st := c.blocked
-	s.mu.Unlock()
 	if st == nil {
-		return true
+		// Served between the end of the batch and now: its reply is
+		// already in the buffer and must go out.
+		out := c.takeOutput()
+		s.mu.Unlock()
+		if out != nil {
+			c.writeOut(out)
+		}
+		return !c.killed.Load()
 	}
+	s.mu.Unlock()
 	var timer <-chan time.Time
 	if st.deadline > 0 {
 		d := time.Until(time.UnixMilli(st.deadline))

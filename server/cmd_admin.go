@@ -112,24 +112,17 @@ func timeCmd(c *commands.Ctx) {
 func lastsaveCmd(c *commands.Ctx) { c.W.Int(cl(c).srv.admin.lastSave) }
 
 // ROLE: a master gives [master, offset, replicas]; a replica [slave,
-// host, port, state, offset] (state "connect" until the replication
-// layer reports its link).
+// host, port, link state, offset] (cmd_replicaof.go).
 func roleCmd(c *commands.Ctx) {
 	s := cl(c).srv
 	if s.ks.Replica {
-		host, port, _ := s.cfg.ReplicaOf()
-		c.W.Array(5)
-		c.W.BulkString("slave")
-		c.W.BulkString(host)
-		c.W.Int(int64(port))
-		c.W.BulkString("connect")
-		c.W.Int(-1)
+		s.roleReplica(c.W)
 		return
 	}
 	c.W.Array(3)
 	c.W.BulkString("master")
 	c.W.Int(s.stream.Offset)
-	c.W.Array(0)
+	s.roleReplicas(c.W)
 }
 
 // LOLWUT [VERSION v [args...]]: version 5 draws Georg Nees's

@@ -88,6 +88,7 @@ func (s *Server) processCmd(c *Client, args [][]byte) {
 		s.call(c, cmd, args, false)
 	}
 	s.afterCommand()
+	s.replAfterCommand(c)
 }
 
 // reject answers a command refused before running; inside MULTI it also

@@ -250,35 +250,13 @@ func (s *Server) appendPersistenceSection(b *infoBuilder) {
 // replica fields from its configuration (the link state is reported
 // down until the replication layer supplies it).
 func (s *Server) appendReplicationSection(b *infoBuilder) {
-	a := &s.admin
 	b.section("Replication")
 	if s.ks.Replica {
-		host, port, _ := s.cfg.ReplicaOf()
-		b.str("role", "slave")
-		b.str("master_host", host)
-		b.int("master_port", int64(port))
-		b.str("master_link_status", "down")
-		b.int("master_last_io_seconds_ago", -1)
-		b.int("master_sync_in_progress", 0)
-		b.int("slave_read_repl_offset", s.stream.Offset)
-		b.int("slave_repl_offset", s.stream.Offset)
-		b.int("master_link_down_since_seconds", -1)
-		b.int("slave_priority", s.cfg.Int("replica-priority"))
-		b.int("slave_read_only", boolInt(s.hot.replicaReadOnly))
-		b.int("replica_announced", boolInt(s.cfg.Bool("replica-announced")))
+		s.appendReplicaInfo(b)
 	} else {
 		b.str("role", "master")
 	}
-	b.int("connected_slaves", 0)
-	b.str("master_failover_state", "no-failover")
-	b.str("master_replid", a.replID)
-	b.str("master_replid2", a.replID2)
-	b.int("master_repl_offset", s.stream.Offset)
-	b.int("second_repl_offset", a.secondReplOffset)
-	b.int("repl_backlog_active", 0)
-	b.int("repl_backlog_size", s.cfg.Int("repl-backlog-size"))
-	b.int("repl_backlog_first_byte_offset", 0)
-	b.int("repl_backlog_histlen", 0)
+	s.appendReplMasterInfo(b)
 }
 
 func boolInt(v bool) int64 {

@@ -394,9 +394,9 @@ func (s *Server) appendStatsSection(b *infoBuilder) {
 	b.fixed2("instantaneous_input_repl_kbps", 0)
 	b.fixed2("instantaneous_output_repl_kbps", 0)
 	b.int("rejected_connections", st.rejectedConns)
-	for _, k := range []string{"sync_full", "sync_partial_ok", "sync_partial_err"} {
-		b.int(k, 0)
-	}
+	b.int("sync_full", s.rm.syncFull)
+	b.int("sync_partial_ok", s.rm.partialOK)
+	b.int("sync_partial_err", s.rm.partialErr)
 	b.int("expired_keys", st.expiredKeys)
 	b.fixed2("expired_stale_perc", s.expireState.StaleRatio*100)
 	b.int("expired_time_cap_reached_count", 0)

@@ -88,6 +88,10 @@ type Server struct {
 	dirty       int64
 	// cronHooks run on every cron tick with s.mu held.
 	cronHooks []func()
+	// rm is the master side of replication (repl_master.go).
+	rm replMaster
+	// rr is the replica side of replication (repl_replica.go).
+	rr replReplica
 	// clock is the time of the latest clock read while executing; a
 	// command's start time. Guarded by mu.
 	clock time.Time
@@ -139,6 +143,8 @@ func New(opts Options) (*Server, error) {
 	s.loadHot()
 	s.initAdmin()
 	s.initPersist()
+	s.initReplMaster()
+	s.initReplica()
 	for _, name := range hotDirectives {
 		cfg.OnChange(name, func(*config.Config) { s.loadHot() })
 	}
@@ -315,6 +321,7 @@ func (s *Server) removeClient(c *Client) {
 		s.unblock(c)
 	}
 	s.unwatchAll(c)
+	s.replMasterForget(c)
 	s.pubsubUnsubscribeAll(c)
 	if c.flags&flagMonitor != 0 {
 		s.removeMonitor(c)
