@@ -145,6 +145,10 @@ func startSync(c *commands.Ctx, preSync bool) {
 		c.Error(errPsyncFailoverMaster)
 		return
 	}
+	if msg := s.replicaRefusesSync(); msg != "" {
+		c.Error(msg)
+		return
+	}
 	if cli.w.Len() > 0 {
 		c.Error(errPendingOutput)
 		return

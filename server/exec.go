@@ -120,6 +120,9 @@ func (s *Server) refuse(c *Client, cmd *commands.Command) string {
 	if cmd.IsWrite() && s.ks.Replica && s.hot.replicaReadOnly && c.flags&flagMaster == 0 {
 		return errReadOnly
 	}
+	if msg := s.staleRefusal(c, cmd); msg != "" {
+		return msg
+	}
 	if msg := s.misconfRefusal(c, cmd); msg != "" {
 		return msg
 	}

@@ -95,6 +95,9 @@ func (s *Server) LoadAtStartup() error {
 	start := time.Now()
 	s.mu.Lock()
 	info, sink, err := s.loadRDBLocked(f)
+	if err == nil {
+		s.replicaResume(info)
+	}
 	s.mu.Unlock()
 	if err != nil {
 		return fmt.Errorf("Short read or corrupt RDB file %s: %v. Refusing to start (the file was left untouched); check it with 'redoubt check-rdb %s'.", path, err, path)

@@ -476,7 +476,8 @@ func (s *Server) keepalive(c *Client, fs *fullSync) bool {
 // it counts toward offsets like any command and needs no SELECT. Holds s.mu.
 func (s *Server) replMasterCron() {
 	s.maybeStartDiskless()
-	if len(s.rm.replicas) == 0 || s.rm.backlog == nil {
+	// A replica never pings its own replicas: it only relays its master's stream.
+	if len(s.rm.replicas) == 0 || s.rm.backlog == nil || s.ks.Replica {
 		return
 	}
 	now := time.Now()

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"redoubt/commands"
 	"redoubt/internal/config"
 	"redoubt/internal/resp"
 	"redoubt/rdb"
@@ -39,6 +40,9 @@ type replReplica struct {
 	// cachedID/cachedOff describe the cached master for the next PSYNC.
 	cachedID  string
 	cachedOff int64
+	// cachedDB is the database the master's stream had selected: after
+	// +CONTINUE the master sends no SELECT, so the new client starts there.
+	cachedDB int
 	// base is the offset at Reader.Consumed == 0; readOff/off are Redis's
 	// read_reploff and reploff.
 	base, readOff, off int64
@@ -83,7 +87,7 @@ func (s *Server) replicaOfLocked(host string, port int) {
 	if s.ks.Replica {
 		s.stopReplicaLink()
 	} else {
-		s.rr.cachedID, s.rr.cachedOff = s.admin.replID, s.stream.Offset
+		s.rr.cachedID, s.rr.cachedOff, s.rr.cachedDB = s.admin.replID, s.stream.Offset, 0
 	}
 	s.rr.host, s.rr.port = host, port
 	s.ks.Replica = true
@@ -148,7 +152,7 @@ func (s *Server) dropMasterClient() {
 		return
 	}
 	s.rr.master = nil
-	s.rr.cachedID, s.rr.cachedOff = s.admin.replID, s.rr.off
+	s.rr.cachedID, s.rr.cachedOff, s.rr.cachedDB = s.admin.replID, s.rr.off, c.db.ID
 	s.rr.multiBuf = s.rr.multiBuf[:0]
 	s.rr.downSince = time.Now()
 	s.removeClient(c)
@@ -266,6 +270,7 @@ func (s *Server) replicaAttach(gen int64, l *replication.Link, res *replication.
 		}
 		s.rr.base = s.rr.cachedOff
 		s.stream.Offset = s.rr.cachedOff
+		streamDB = s.rr.cachedDB
 	}
 	s.rr.cachedID = ""
 	s.rr.off, s.rr.readOff = s.rr.base, s.rr.base
@@ -284,7 +289,12 @@ func (s *Server) replicaAttach(gen int64, l *replication.Link, res *replication.
 	s.rr.everUp = true
 	l.SetState(replication.LinkConnected)
 	l.LastIO.Store(time.Now().UnixMilli())
-	s.log.Info("MASTER <-> REPLICA sync: Finished with success")
+	if res.Full {
+		s.log.Info("MASTER <-> REPLICA sync: Finished with success")
+	} else {
+		s.log.Info("MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.")
+		s.log.Info("Successful partial resynchronization with master.")
+	}
 	return nil
 }
 
@@ -404,4 +414,43 @@ func (s *Server) applyFromMaster(args [][]byte, consumed int64, raw []byte) []by
 	// framed exactly as we re-encode them.
 	s.stream.Offset = s.rr.off
 	return raw
+}
+
+// staleRefusal is replica-serve-stale-data no: while the link is not up,
+// a replica refuses every command without the stale flag to normal
+// clients. Holds s.mu.
+func (s *Server) staleRefusal(c *Client, cmd *commands.Command) string {
+	if !s.ks.Replica || c.flags&flagMaster != 0 || cmd.Flags&commands.Stale != 0 || s.rr.master != nil {
+		return ""
+	}
+	if s.cfg.Bool("replica-serve-stale-data") {
+		return ""
+	}
+	return errMasterDown
+}
+
+// replicaResume is a replica restarting from an RDB that carries repl-id
+// and repl-offset: that history becomes the cached master, so the first
+// sync asks PSYNC <repl-id> <repl-offset+1>. Holds s.mu.
+func (s *Server) replicaResume(info rdb.Info) {
+	if !s.ks.Replica || len(info.ReplID) != 40 || info.ReplOffset < 0 {
+		return
+	}
+	s.admin.replID = info.ReplID
+	s.stream.Offset = info.ReplOffset
+	s.rr.cachedID, s.rr.cachedOff, s.rr.cachedDB = info.ReplID, info.ReplOffset, 0
+	if v, ok := info.AuxValue("repl-stream-db"); ok {
+		if n, err := strconv.Atoi(v); err == nil && n >= 0 && n < len(s.ks.DBs) {
+			s.rr.cachedDB = n
+		}
+	}
+}
+
+// replicaRefusesSync: a replica serves SYNC/PSYNC to its own replicas
+// only while its link to its master is up. Holds s.mu.
+func (s *Server) replicaRefusesSync() string {
+	if s.ks.Replica && s.rr.master == nil {
+		return "NOMASTERLINK Can't SYNC while not connected with my master"
+	}
+	return ""
 }

@@ -177,3 +177,29 @@ func containsOnly(got, need, allowed []int64) bool {
 	}
 	return sort.SliceIsSorted(need, func(i, j int) bool { return need[i] < need[j] })
 }
+
+// With replica-serve-stale-data no and the link down, commands without
+// the stale flag get -MASTERDOWN; INFO and ROLE still answer, ROLE with
+// offset -1.
+func TestStaleReplicaRefusesDataCommands(t *testing.T) {
+	port := strconv.Itoa(testutil.FreePort(t))
+	_, addr := startInProcess(t, "--replicaof", "127.0.0.1", port, "--replica-serve-stale-data", "no")
+	c := testutil.Dial(t, addr)
+	defer c.Close()
+	if got := c.Do("GET", "k"); got != "-"+errMasterDown+"\r\n" {
+		t.Fatalf("GET: %q", got)
+	}
+	if got := c.Do("SET", "k", "v"); got != "-"+errReadOnly+"\r\n" {
+		t.Fatalf("SET: %q", got)
+	}
+	got := c.Do("ROLE")
+	if !strings.HasPrefix(got, "*5\r\n$5\r\nslave\r\n$9\r\n127.0.0.1\r\n:"+port+"\r\n") || !strings.HasSuffix(got, ":-1\r\n") {
+		t.Fatalf("ROLE: %q", got)
+	}
+	if got := infoField(t, c, "replication", "master_link_status"); got != "down" {
+		t.Fatalf("link %s", got)
+	}
+	if got := infoField(t, c, "replication", "slave_repl_offset"); got != "1" {
+		t.Fatalf("slave_repl_offset %s", got)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"redoubt/internal/testutil"
 )
@@ -112,5 +113,64 @@ func TestReplicaofReplies(t *testing.T) {
 	}
 	if got := replInfo(t, rc, "replication", "role"); got != "master" {
 		t.Fatalf("role after NO ONE %s", got)
+	}
+}
+
+// Chained: real master → Redoubt → real replica. The middle node proxies
+// the master's stream verbatim and sends nothing of its own (no PINGs),
+// so all three end with the same offset and dataset.
+func TestRedoubtRelaysStreamToSubReplica(t *testing.T) {
+	testutil.RequireBinary(t, "redis-server")
+	m := testutil.StartRedis(t, "--enable-debug-command", "yes", "--repl-diskless-sync-delay", "0")
+	mc := testutil.Dial(t, m.Addr)
+	defer mc.Close()
+	mixedWrites(mc, 0)
+	r1 := testutil.StartRedoubt(t, "--enable-debug-command", "yes", "--repl-ping-replica-period", "1", "--repl-diskless-sync-delay", "0",
+		"--replicaof", "127.0.0.1", fmt.Sprint(m.Port))
+	c1 := testutil.Dial(t, r1.Addr)
+	defer c1.Close()
+	waitSynced(t, mc, c1)
+	r2 := testutil.StartRedis(t, "--enable-debug-command", "yes", "--replicaof", "127.0.0.1", fmt.Sprint(r1.Port))
+	c2 := testutil.Dial(t, r2.Addr)
+	defer c2.Close()
+	mixedWrites(mc, 1)
+	time.Sleep(1500 * time.Millisecond) // a ping period on the middle node
+	mixedWrites(mc, 2)
+	waitSynced(t, mc, c1)
+	waitSynced(t, mc, c2)
+	md := mc.Do("DEBUG", "DIGEST")
+	if d1, d2 := c1.Do("DEBUG", "DIGEST"), c2.Do("DEBUG", "DIGEST"); d1 != md || d2 != md {
+		t.Fatalf("digests: master %q middle %q sub %q", md, d1, d2)
+	}
+	if id := replInfo(t, c2, "replication", "master_replid"); id != replInfo(t, mc, "replication", "master_replid") {
+		t.Fatalf("sub-replica replid %s", id)
+	}
+}
+
+// A replica restarted from its own RDB (repl-id/repl-offset aux fields)
+// resumes with a partial resync.
+func TestRestartedReplicaResyncsPartially(t *testing.T) {
+	testutil.RequireBinary(t, "redis-server")
+	m := testutil.StartRedis(t, "--enable-debug-command", "yes", "--repl-diskless-sync-delay", "0")
+	mc := testutil.Dial(t, m.Addr)
+	defer mc.Close()
+	mixedWrites(mc, 0)
+	r := testutil.StartRedoubt(t, "--enable-debug-command", "yes", "--replicaof", "127.0.0.1", fmt.Sprint(m.Port))
+	rc := testutil.Dial(t, r.Addr)
+	waitSynced(t, mc, rc)
+	rc.Send(testutil.Encode("SHUTDOWN", "SAVE"))
+	rc.Close()
+	r.Cmd.Process.Wait()
+	mixedWrites(mc, 1)
+	r2 := testutil.StartRedoubt(t, "--enable-debug-command", "yes", "--dir", r.Dir,
+		"--replicaof", "127.0.0.1", fmt.Sprint(m.Port))
+	rc2 := testutil.Dial(t, r2.Addr)
+	defer rc2.Close()
+	waitSynced(t, mc, rc2)
+	if md, rd := mc.Do("DEBUG", "DIGEST"), rc2.Do("DEBUG", "DIGEST"); md != rd {
+		t.Fatalf("digest: master %q replica %q", md, rd)
+	}
+	if got := replInfo(t, mc, "stats", "sync_partial_ok"); got != "1" {
+		t.Fatalf("sync_partial_ok %s (full syncs %s)", got, replInfo(t, mc, "stats", "sync_full"))
 	}
 }
