@@ -228,6 +228,9 @@ func (s *Server) appendReplMasterInfo(b *infoBuilder) {
 	a := &s.admin
 	now := time.Now()
 	b.int("connected_slaves", int64(len(s.rm.replicas)))
+	if need, lag := s.cfg.Int("min-replicas-to-write"), s.cfg.Int("min-replicas-max-lag"); need > 0 && lag > 0 {
+		b.int("min_slaves_good_slaves", int64(s.goodReplicas(lag, now)))
+	}
 	for i, l := range s.rm.replicas {
 		lag := int64(0)
 		if l.state == replOnline {

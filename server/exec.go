@@ -126,6 +126,9 @@ func (s *Server) refuse(c *Client, cmd *commands.Command) string {
 	if msg := s.misconfRefusal(c, cmd); msg != "" {
 		return msg
 	}
+	if msg := s.minReplicasRefusal(c, cmd); msg != "" {
+		return msg
+	}
 	if cmd.Flags&commands.DenyOOM != 0 && s.hot.maxmemory > 0 && c.flags&flagMaster == 0 {
 		if !s.evictForCommand() {
 			return errOOM
