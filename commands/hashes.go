@@ -183,26 +183,7 @@ func hdelCmd(c *Ctx) {
 		return
 	}
 	h := o.Val.(*keyspace.Hash)
-	deleted, removed := 0, false
-	for _, f := range c.Args[2:] {
-		if h.Delete(f) {
-			deleted++
-			if h.Len() == 0 {
-				c.DB.Delete(key)
-				removed = true
-				break
-			}
-		}
-	}
-	if deleted > 0 {
-		c.Modified(key)
-		c.Dirty += deleted - 1
-		c.Notify(NotifyHash, "hdel", key)
-		if removed {
-			c.Notify(NotifyGeneric, "del", key)
-		}
-	}
-	c.W.Int(int64(deleted))
+	removeEach(c, key, h.Delete, h.Len, NotifyHash, "hdel")
 }
 
 // HLEN key: the number of fields (0 for a missing key).

@@ -103,26 +103,7 @@ func sremCmd(c *Ctx) {
 		return
 	}
 	s := o.Val.(*keyspace.Set)
-	deleted, removed := 0, false
-	for _, m := range c.Args[2:] {
-		if s.Remove(m) {
-			deleted++
-			if s.Len() == 0 {
-				c.DB.Delete(key)
-				removed = true
-				break
-			}
-		}
-	}
-	if deleted > 0 {
-		c.Modified(key)
-		c.Dirty += deleted - 1
-		c.Notify(NotifySet, "srem", key)
-		if removed {
-			c.Notify(NotifyGeneric, "del", key)
-		}
-	}
-	c.W.Int(int64(deleted))
+	removeEach(c, key, s.Remove, s.Len, NotifySet, "srem")
 }
 
 // SCARD key: the number of members.
