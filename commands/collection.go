@@ -1,6 +1,5 @@
 package commands
 
-
 // removeEach is the shared body of the "remove these members" commands
 // (HDEL, SREM): each argument from index 2 is removed with remove; the
 // key is deleted as soon as it empties (Redis never keeps an empty
