@@ -69,41 +69,6 @@ func sdsHdr(n int) int64 {
 // sdsAlloc is the allocation holding an sds string of length n.
 func sdsAlloc(n int) int64 { return jeSize(sdsHdr(n) + int64(n) + 1) }
 
-// lpIntLen is the size of an integer listpack element with its backlen.
-func lpIntLen(v int64) int64 {
-	switch {
-	case v >= 0 && v <= 127:
-		return 2
-	case v >= -4096 && v <= 4095:
-		return 3
-	case v >= -32768 && v <= 32767:
-		return 4
-	case v >= -8388608 && v <= 8388607:
-		return 5
-	case v >= -2147483648 && v <= 2147483647:
-		return 6
-	}
-	return 10
-}
-
-// lpEntryLen is the size of a listpack element holding b (text that
-// reads as an integer is stored as one).
-func lpEntryLen(b []byte) int64 {
-	if v, ok := keyspace.ParseInt(b); ok {
-		return lpIntLen(v)
-	}
-	l := int64(len(b))
-	switch {
-	case l < 64:
-		l++
-	case l < 4096:
-		l += 2
-	default:
-		l += 5
-	}
-	return l + lpBacklen(l)
-}
-
 // lpBacklen is the size of the back-length field for an element of n
 // bytes.
 func lpBacklen(n int64) int64 {
@@ -439,3 +404,10 @@ func raxNodes(keys [][16]byte, d int) int {
 	}
 	return n
 }
+
+// lpEntryLen is the size of a listpack element holding b, as the stream
+// and listpack encodings in keyspace compute it.
+func lpEntryLen(b []byte) int64 { return int64(keyspace.ListpackEntrySize(b)) }
+
+// lpIntLen is the size of an integer listpack element.
+func lpIntLen(v int64) int64 { return int64(keyspace.ListpackIntSize(v)) }

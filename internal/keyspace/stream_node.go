@@ -45,9 +45,9 @@ type streamNode struct {
 	lpRest int
 }
 
-// lpIntSize is the size of an integer element of a listpack, backlen
+// ListpackIntSize is the size of an integer element of a listpack, backlen
 // byte included.
-func lpIntSize(v int64) int {
+func ListpackIntSize(v int64) int {
 	switch {
 	case v >= 0 && v <= 127:
 		return 2
@@ -63,11 +63,11 @@ func lpIntSize(v int64) int {
 	return 10
 }
 
-// lpStrSize is the size of a listpack element holding b: strings that
+// ListpackEntrySize is the size of a listpack element holding b: strings that
 // read as integers are stored as integers.
-func lpStrSize(b []byte) int {
+func ListpackEntrySize(b []byte) int {
 	if v, ok := ParseInt(b); ok {
-		return lpIntSize(v)
+		return ListpackIntSize(v)
 	}
 	l := len(b)
 	switch {
@@ -93,7 +93,7 @@ func lpStrSize(b []byte) int {
 
 // lpBytes is the size Redis's listpack for this node would have.
 func (n *streamNode) lpBytes() int {
-	return lpHeaderBytes + lpIntSize(int64(n.live)) + lpIntSize(int64(n.deleted)) + n.lpRest
+	return lpHeaderBytes + ListpackIntSize(int64(n.live)) + ListpackIntSize(int64(n.deleted)) + n.lpRest
 }
 
 func (n *streamNode) putBytes(b []byte) {
@@ -110,10 +110,10 @@ func newStreamNode(id StreamID, fv [][]byte) *streamNode {
 	}
 	n := &streamNode{master: id, nMaster: nf, data: make([]byte, 0, size+size/2+8)}
 	n.data = binary.AppendUvarint(n.data, uint64(nf))
-	n.lpRest = lpIntSize(int64(nf)) + lpIntSize(0)
+	n.lpRest = ListpackIntSize(int64(nf)) + ListpackIntSize(0)
 	for i := 0; i < nf; i++ {
 		n.putBytes(fv[2*i])
-		n.lpRest += lpStrSize(fv[2*i])
+		n.lpRest += ListpackEntrySize(fv[2*i])
 	}
 	return n
 }
@@ -155,21 +155,21 @@ func (n *streamNode) add(id StreamID, fv [][]byte) {
 	}
 	e := nodeEntry{id: id, off: uint32(len(n.data)), flags: flags}
 	n.data = binary.AppendUvarint(n.data, uint64(nf))
-	size := lpIntSize(int64(flags)) + lpIntSize(int64(id.Ms-n.master.Ms)) + lpIntSize(int64(id.Seq-n.master.Seq))
+	size := ListpackIntSize(int64(flags)) + ListpackIntSize(int64(id.Ms-n.master.Ms)) + ListpackIntSize(int64(id.Seq-n.master.Seq))
 	count := 3 + nf
 	if flags&entrySameFields == 0 {
-		size += lpIntSize(int64(nf))
+		size += ListpackIntSize(int64(nf))
 		count += nf + 1
 	}
 	for i := 0; i < nf; i++ {
 		if flags&entrySameFields == 0 {
 			n.putBytes(fv[2*i])
-			size += lpStrSize(fv[2*i])
+			size += ListpackEntrySize(fv[2*i])
 		}
 		n.putBytes(fv[2*i+1])
-		size += lpStrSize(fv[2*i+1])
+		size += ListpackEntrySize(fv[2*i+1])
 	}
-	size += lpIntSize(int64(count))
+	size += ListpackIntSize(int64(count))
 	n.lpRest += size
 	n.ents = append(n.ents, e)
 	n.live++

@@ -424,7 +424,7 @@ func TestStreamSnapshotAccessors(t *testing.T) {
 		r.NodeCount() != s.NodeCount() || r.Len() != 4 {
 		t.Fatal("restored stream differs")
 	}
-	if lpIntSize(127) != 2 || lpIntSize(-1) != 3 || lpStrSize([]byte("12")) != 2 || lpStrSize([]byte("012")) != 5 {
+	if ListpackIntSize(127) != 2 || ListpackIntSize(-1) != 3 || ListpackEntrySize([]byte("12")) != 2 || ListpackEntrySize([]byte("012")) != 5 {
 		t.Fatal("listpack sizes")
 	}
 }
