@@ -374,35 +374,7 @@ func raxMemoryUsage(t *keyspace.IDTree[*keyspace.NACK]) int64 {
 		keys = append(keys, k)
 		return true
 	})
-	return int64(len(keys))*streamIDSize + int64(raxNodes(keys, 0))*raxNodeCost
-}
-
-// raxNodes counts the nodes of the compressed radix tree Redis builds
-// for sorted fixed-length keys, from depth d: bytes shared by every key
-// form one compressed node, a divergence one branching node, each key
-// ends in a leaf; an empty tree is its root alone.
-func raxNodes(keys [][16]byte, d int) int {
-	if len(keys) == 0 || d == 16 {
-		return 1
-	}
-	first, last := keys[0], keys[len(keys)-1]
-	l := 0
-	for d+l < 16 && first[d+l] == last[d+l] {
-		l++
-	}
-	if l > 0 {
-		return 1 + raxNodes(keys, d+l)
-	}
-	n := 1
-	for i := 0; i < len(keys); {
-		j := i + 1
-		for j < len(keys) && keys[j][d] == keys[i][d] {
-			j++
-		}
-		n += raxNodes(keys[i:j], d+1)
-		i = j
-	}
-	return n
+	return int64(len(keys))*streamIDSize + int64(keyspace.RaxNodes(keys))*raxNodeCost
 }
 
 // lpEntryLen is the size of a listpack element holding b, as the stream

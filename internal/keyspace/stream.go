@@ -414,12 +414,16 @@ func (s *Stream) RadixNodes() int {
 	return raxCount(keys, 0)
 }
 
+// RaxNodes counts the nodes of the compressed radix tree Redis builds
+// for sorted fixed-length keys (an empty tree is its root alone).
+func RaxNodes(keys [][16]byte) int { return raxCount(keys, 0) }
+
 // raxCount counts the tree nodes below a node at depth d whose subtree
 // holds keys: a run of bytes shared by all keys is one compressed node, a
 // point where they diverge is one branching node, and each key ends in
 // a leaf.
 func raxCount(keys [][16]byte, d int) int {
-	if d == 16 {
+	if len(keys) == 0 || d == 16 {
 		return 1
 	}
 	first, last := keys[0], keys[len(keys)-1]
