@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"redoubt/internal/glob"
+	"redoubt/internal/keyspace"
 )
 
 // HSCAN and SSCAN share SCAN's cursor and options (keys_scan.go) with two
@@ -64,23 +65,11 @@ func writeScanReply(c *Ctx, cursor uint64, items [][]byte) {
 // HSCAN key cursor [MATCH pattern] [COUNT count]: fields and values
 // flattened; MATCH filters on the field only.
 func hscanCmd(c *Ctx) {
-	cursor, ok := ParseScanCursor(c.Args[2])
-	if !ok {
-		c.Error(ErrInvalidCursor)
-		return
-	}
-	h, ok := readHash(c, c.Key(1))
+	o, cursor, opts, ok := startMemberScan(c, keyspace.THash)
 	if !ok {
 		return
 	}
-	if h == nil {
-		emptyScanReply(c)
-		return
-	}
-	opts, ok := parseScanOpts(c, 3, false)
-	if !ok {
-		return
-	}
+	h := o.Val.(*keyspace.Hash)
 	items := make([][]byte, 0, 32)
 	collect := func(f, v []byte) { items = append(items, f, v) }
 	if h.IsListpack() {
@@ -107,23 +96,11 @@ func hscanCmd(c *Ctx) {
 
 // SSCAN key cursor [MATCH pattern] [COUNT count].
 func sscanCmd(c *Ctx) {
-	cursor, ok := ParseScanCursor(c.Args[2])
-	if !ok {
-		c.Error(ErrInvalidCursor)
-		return
-	}
-	s, ok := readSet(c, c.Key(1))
+	o, cursor, opts, ok := startMemberScan(c, keyspace.TSet)
 	if !ok {
 		return
 	}
-	if s == nil {
-		emptyScanReply(c)
-		return
-	}
-	opts, ok := parseScanOpts(c, 3, false)
-	if !ok {
-		return
-	}
+	s := o.Val.(*keyspace.Set)
 	var items [][]byte
 	if s.IsIntset() {
 		// Intset members are numbers; render each into one shared buffer.
@@ -153,4 +130,26 @@ func sscanCmd(c *Ctx) {
 		items = out
 	}
 	writeScanReply(c, cursor, items)
+}
+
+// startMemberScan is the common start of HSCAN, SSCAN and ZSCAN: the
+// cursor is checked first, then the key (WRONGTYPE), then a missing key
+// answers an empty scan, and only then are MATCH/COUNT parsed, in the
+// order Redis checks them. ok is false when a reply was already written.
+func startMemberScan(c *Ctx, t keyspace.Type) (o *keyspace.Object, cursor uint64, opts scanOpts, ok bool) {
+	cursor, ok = ParseScanCursor(c.Args[2])
+	if !ok {
+		c.Error(ErrInvalidCursor)
+		return nil, 0, opts, false
+	}
+	o, ok = c.Lookup(c.Key(1), t)
+	if !ok {
+		return nil, 0, opts, false
+	}
+	if o == nil {
+		emptyScanReply(c)
+		return nil, 0, opts, false
+	}
+	opts, ok = parseScanOpts(c, 3, false)
+	return o, cursor, opts, ok
 }

@@ -107,23 +107,11 @@ func zrandWithCount(c *Ctx, l int64, withscores bool) {
 // listed whole with cursor 0 and shows its scores as it stores them
 // (integral values without exponent); the table form prints 17 digits.
 func zscanCmd(c *Ctx) {
-	cursor, ok := ParseScanCursor(c.Args[2])
-	if !ok {
-		c.Error(ErrInvalidCursor)
-		return
-	}
-	z, ok := readZSet(c, c.Key(1))
+	o, cursor, opts, ok := startMemberScan(c, keyspace.TZSet)
 	if !ok {
 		return
 	}
-	if z == nil {
-		emptyScanReply(c)
-		return
-	}
-	opts, ok := parseScanOpts(c, 3, false)
-	if !ok {
-		return
-	}
+	z := zsetOf(o)
 	listpack := z.IsListpack()
 	items := make([][]byte, 0, 32)
 	buf := make([]byte, 0, 256)
