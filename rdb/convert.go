@@ -31,9 +31,11 @@ func DefaultLimits() Limits {
 }
 
 type converter struct {
-	lim  Limits
-	info *Info
-	e    Entry
+	lim       Limits
+	info      *Info
+	e         Entry
+	lastDB    int
+	lastStats *DBStats
 }
 
 // object turns one decoded record into Info data or a keyspace value
@@ -46,6 +48,9 @@ func (c *converter) object(o model.RedisObject, h Handler) error {
 	case *model.DBSizeObject:
 		d := c.info.db(v.DB)
 		d.ResizeKeys, d.ResizeExpires = int64(v.KeyCount), int64(v.TTLCount)
+		if r, ok := h.(Resizer); ok {
+			r.ResizeDB(v.DB, d.ResizeKeys, d.ResizeExpires)
+		}
 		return nil
 	case *model.FunctionsObject:
 		c.info.Functions = append(c.info.Functions, v.FunctionsLua)
@@ -68,12 +73,20 @@ func (c *converter) object(o model.RedisObject, h Handler) error {
 		e.Idle = ev.GetIdleTime()
 		e.Freq = int(ev.GetFreq())
 	}
-	d := c.info.db(e.DB)
+	return c.deliver(e, obj.Type.Name(), h)
+}
+
+// deliver counts a decoded key and hands it to h.
+func (c *converter) deliver(e *Entry, typeName string, h Handler) error {
+	if c.lastDB != e.DB || c.lastStats == nil {
+		c.lastDB, c.lastStats = e.DB, c.info.db(e.DB)
+	}
+	d := c.lastStats
 	d.Keys++
 	if e.ExpireMs >= 0 {
 		d.Expires++
 	}
-	d.Types[obj.Type.Name()]++
+	d.Types[typeName]++
 	c.info.Keys++
 	if h == nil {
 		return nil

@@ -1,7 +1,6 @@
 package rdb
 
 import (
-	"bufio"
 	"encoding/binary"
 	"fmt"
 	"hash"
@@ -47,20 +46,32 @@ const (
 )
 
 type guard struct {
-	src     *bufio.Reader
-	off     int64 // bytes consumed from src
+	rd      io.Reader
+	buf     []byte // read buffer: unread bytes are buf[r:w]
+	r, w    int
+	hashed  int   // buf[:hashed] is already in crc (hashed <= r)
+	rdErr   error // the reader's error once it returned one
+	off     int64 // bytes consumed
 	limit   int64 // payload size, -1 when unknown
 	crc     hash.Hash64
 	out     []byte // validated bytes not yet handed to the decoder
 	held    []byte // per-key prefix opcodes (expiry, idle, freq)
 	discard bool   // the current record is skipped (module values)
 	hold    bool   // bytes go to held (prefix opcodes)
-	ch      chan []byte
+	ch      chan *message
 	done    chan struct{}
-	info    *Info
-	version int
-	err     error
-	recOff  int64 // offset where the current record began
+	// Keys decoded by the guard itself (direct.go) and the segments of
+	// the message being built.
+	direct   bool
+	ents     []Entry
+	segs     []segment
+	db       int   // database of the last SELECTDB
+	fwd      int64 // bytes forwarded to the decoder
+	segDelta int64
+	info     *Info
+	version  int
+	err      error
+	recOff   int64 // offset where the current record began
 }
 
 // fail records the first framing error at offset off.
@@ -75,41 +86,100 @@ func (g *guard) remain() int64 {
 	return g.limit - g.off
 }
 
-// read consumes exactly len(p) bytes: hashed, and forwarded unless the
-// record is being skipped.
-func (g *guard) read(p []byte) error {
-	if int64(len(p)) > g.remain() && g.limit >= 0 {
-		return g.failf(g.off, "unexpected end of payload: need %d bytes, %d left", len(p), g.remain())
+// hashConsumed adds the consumed bytes not yet hashed to the CRC: the
+// checksum is computed over large runs, not per field.
+func (g *guard) hashConsumed() {
+	if g.r > g.hashed {
+		g.crc.Write(g.buf[g.hashed:g.r])
+		g.hashed = g.r
 	}
-	n, err := io.ReadFull(g.src, p)
-	if err != nil {
-		return g.failf(g.off+int64(n), "unexpected end of file (truncated)")
+}
+
+// fill makes at least n (<= len(g.buf)) unread bytes available; fewer
+// only when the reader ends first.
+func (g *guard) fill(n int) {
+	if g.w-g.r >= n || g.rdErr != nil {
+		return
 	}
+	g.hashConsumed()
+	if g.r > 0 {
+		g.w = copy(g.buf, g.buf[g.r:g.w])
+		g.r, g.hashed = 0, 0
+	}
+	for g.w < n && g.rdErr == nil {
+		k, err := g.rd.Read(g.buf[g.w:])
+		g.w += k
+		if err != nil {
+			g.rdErr = err
+		} else if k == 0 {
+			g.rdErr = io.ErrNoProgress
+		}
+	}
+}
+
+// next consumes n bytes (n <= len(g.buf)) and returns them; the slice is
+// valid until the next call. They are forwarded unless the record is
+// being skipped.
+func (g *guard) next(n int) ([]byte, error) {
+	if g.limit >= 0 && int64(n) > g.remain() {
+		return nil, g.failf(g.off, "unexpected end of payload: need %d bytes, %d left", n, g.remain())
+	}
+	g.fill(n)
+	if g.w-g.r < n {
+		return nil, g.failf(g.off+int64(g.w-g.r), "unexpected end of file (truncated)")
+	}
+	p := g.buf[g.r : g.r+n]
+	g.r += n
 	g.off += int64(n)
-	g.crc.Write(p)
 	if g.hold && !g.discard {
 		g.held = append(g.held, p...)
 	} else if !g.discard {
-		g.out = append(g.out, p...)
-		if len(g.out) >= chunkSize {
-			return g.flush()
+		return p, g.forward(p)
+	}
+	return p, nil
+}
+
+// read consumes exactly len(p) bytes into p.
+func (g *guard) read(p []byte) error {
+	for len(p) > 0 {
+		k := min(len(p), len(g.buf))
+		b, err := g.next(k)
+		if err != nil {
+			return err
 		}
+		copy(p, b)
+		p = p[k:]
 	}
 	return nil
 }
 
 func (g *guard) byte1() (byte, error) {
-	var b [1]byte
-	err := g.read(b[:])
-	return b[0], err
+	if g.r < g.w && !g.hold && (g.limit < 0 || g.remain() > 0) {
+		// Fast path: one buffered byte.
+		b := g.buf[g.r]
+		g.r++
+		g.off++
+		if !g.discard {
+			g.out = append(g.out, b)
+			g.fwd++
+			if len(g.out) >= chunkSize {
+				return b, g.flush()
+			}
+		}
+		return b, nil
+	}
+	p, err := g.next(1)
+	if err != nil {
+		return 0, err
+	}
+	return p[0], nil
 }
 
 // skip consumes n bytes in chunks.
 func (g *guard) skip(n int64) error {
-	var buf [4096]byte
 	for n > 0 {
-		k := min(n, int64(len(buf)))
-		if err := g.read(buf[:k]); err != nil {
+		k := min(n, int64(len(g.buf)))
+		if _, err := g.next(int(k)); err != nil {
 			return err
 		}
 		n -= k
@@ -117,14 +187,27 @@ func (g *guard) skip(n int64) error {
 	return nil
 }
 
+// forward queues bytes for the decoder.
+func (g *guard) forward(p []byte) error {
+	g.out = append(g.out, p...)
+	g.fwd += int64(len(p))
+	if len(g.out) >= chunkSize {
+		return g.flush()
+	}
+	return nil
+}
+
+// flush sends the message built so far.
 func (g *guard) flush() error {
-	if len(g.out) == 0 {
+	if len(g.out) == 0 && len(g.ents) == 0 {
 		return nil
 	}
-	chunk := g.out
+	g.closeSegment()
+	m := &message{b: g.out, ents: g.ents, segs: g.segs}
 	g.out = make([]byte, 0, chunkSize+4096)
+	g.ents, g.segs = nil, nil
 	select {
-	case g.ch <- chunk:
+	case g.ch <- m:
 		return nil
 	case <-g.done:
 		return errStopped
@@ -341,12 +424,18 @@ func (g *guard) record(op byte) error {
 		g.info.addModuleType(moduleName(id))
 		return g.moduleBody()
 	}
-	g.out = append(g.out, held...)
+	if g.direct && !g.discard && (op <= 2 || op == 4 || op == 5) {
+		return g.directRecord(op, held)
+	}
+	if err := g.forward(held); err != nil {
+		return err
+	}
 	switch op {
 	case opEOF:
 		return errEOF
 	case opSelectDB:
-		_, err := g.count("SELECTDB")
+		n, err := g.count("SELECTDB")
+		g.db = int(n)
 		return err
 	case opResizeDB:
 		if _, err := g.count("RESIZEDB"); err != nil {
@@ -421,6 +510,7 @@ func moduleName(id uint64) string {
 func (g *guard) trailer() error {
 	g.info.EOFOffset = g.off - 1
 	if g.version >= 5 {
+		g.hashConsumed()
 		want := g.crc.Sum64()
 		at := g.off
 		var t [8]byte

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/hdt3213/rdb/lzf"
-
 	"redoubt/internal/keyspace"
 )
 
@@ -90,11 +88,20 @@ func appendString(dst, s []byte, compress bool) []byte {
 	if compress && len(s) > 20 {
 		// Redis gives the compressor len-4 bytes of room: a result that
 		// does not fit means compression is not worth it.
-		if c, err := lzf.Compress(s); err == nil && len(c) > 0 && len(c) < len(s)-4 {
+		st := lzfPool.Get().(*lzfState)
+		c, ok := st.compress(s, len(s)-5)
+		if ok {
 			dst = append(dst, 0xC3)
 			dst = appendLen(dst, uint64(len(c)))
 			dst = appendLen(dst, uint64(len(s)))
-			return append(dst, c...)
+			dst = append(dst, c...)
+		}
+		if cap(st.out) > 1<<20 {
+			st.out = nil // do not pin a huge buffer in the pool
+		}
+		lzfPool.Put(st)
+		if ok {
+			return dst
 		}
 	}
 	dst = appendLen(dst, uint64(len(s)))

@@ -1,7 +1,6 @@
 package rdb
 
 import (
-	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -130,6 +129,10 @@ type Entry struct {
 	// when the file has none.
 	Idle int64
 	Freq int
+	off  int64 // where the record began (keys the guard decoded)
+	// pending is a value the guard decoded into the decoder's model,
+	// still to be converted.
+	pending model.RedisObject
 }
 
 // Handler receives each key as it is decoded. A returned error stops
@@ -143,6 +146,14 @@ type HandlerFunc func(e *Entry) error
 
 // Key calls f.
 func (f HandlerFunc) Key(e *Entry) error { return f(e) }
+
+// Resizer is an optional Handler ability: it hears each RESIZEDB hint
+// (how many keys, how many with a TTL, the database will receive) before
+// the database's keys, to size its tables once. The counts are bounded
+// by the payload size but not otherwise trustworthy.
+type Resizer interface {
+	ResizeDB(db int, keys, expires int64)
+}
 
 // LimitsProvider is an optional Handler ability: the encoding thresholds
 // to build values with (defaults: Redis 7.0's).
@@ -172,13 +183,15 @@ func LoadN(r io.Reader, n int64, h Handler) (Info, error) {
 func load(r io.Reader, limit int64, exact bool, h Handler) (Info, error) {
 	info := Info{ReplOffset: -1}
 	g := &guard{
-		src:   bufio.NewReaderSize(r, chunkSize),
-		limit: limit,
-		crc:   crc64jones.New(),
-		out:   make([]byte, 0, chunkSize+4096),
-		ch:    make(chan []byte, 4),
-		done:  make(chan struct{}),
-		info:  &info,
+		rd:     r,
+		buf:    make([]byte, chunkSize),
+		limit:  limit,
+		crc:    crc64jones.New(),
+		out:    make([]byte, 0, chunkSize+4096),
+		ch:     make(chan *message, 4),
+		direct: true,
+		done:   make(chan struct{}),
+		info:   &info,
 	}
 	finished := make(chan struct{})
 	go func() {
@@ -194,7 +207,8 @@ func load(r io.Reader, limit int64, exact bool, h Handler) (Info, error) {
 		lim = lp.Limits()
 	}
 	c := &converter{lim: lim, info: &info}
-	dec := core.NewDecoder(&chanReader{ch: g.ch}).WithSpecialOpCode()
+	cr := &chanReader{ch: g.ch, c: c, h: h}
+	dec := core.NewDecoder(cr).WithSpecialOpCode()
 	var herr error
 	perr := dec.Parse(func(o model.RedisObject) bool {
 		herr = c.object(o, h)
@@ -207,16 +221,18 @@ func load(r io.Reader, limit int64, exact bool, h Handler) (Info, error) {
 	switch {
 	case g.err != nil && g.err != errStopped:
 		return info, g.err
+	case cr.herr != nil:
+		return info, cr.herr
 	case herr != nil:
 		var e *Error
 		if errors.As(herr, &e) {
 			return info, e
 		}
-		return info, &Error{Offset: int64(dec.GetReadCount()), Reason: herr.Error()}
+		return info, &Error{Offset: cr.offset(dec.GetReadCount()), Reason: herr.Error()}
 	case perr != nil:
-		return info, &Error{Offset: int64(dec.GetReadCount()), Reason: "corrupt value: " + perr.Error()}
+		return info, &Error{Offset: cr.offset(dec.GetReadCount()), Reason: "corrupt value: " + perr.Error()}
 	case g.err == errStopped || info.Bytes == 0:
-		return info, &Error{Offset: int64(dec.GetReadCount()), Reason: "decoder stopped before the EOF opcode"}
+		return info, &Error{Offset: cr.offset(dec.GetReadCount()), Reason: "decoder stopped before the EOF opcode"}
 	}
 	if v, ok := info.AuxValue("repl-id"); ok {
 		info.ReplID = v
@@ -227,25 +243,6 @@ func load(r io.Reader, limit int64, exact bool, h Handler) (Info, error) {
 		}
 	}
 	return info, nil
-}
-
-// chanReader feeds the decoder the chunks the guard validated.
-type chanReader struct {
-	ch  chan []byte
-	buf []byte
-}
-
-func (r *chanReader) Read(p []byte) (int, error) {
-	for len(r.buf) == 0 {
-		b, ok := <-r.ch
-		if !ok {
-			return 0, io.ErrUnexpectedEOF
-		}
-		r.buf = b
-	}
-	n := copy(p, r.buf)
-	r.buf = r.buf[n:]
-	return n, nil
 }
 
 // object walks a value of type byte t.

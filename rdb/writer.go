@@ -49,7 +49,8 @@ type Writer struct {
 	crc  hash.Hash64
 	buf  []byte
 	err  error
-	// N counts the bytes written so far.
+	// N counts the bytes written so far (keys gathered in a batch count
+	// once the batch is written).
 	N int64
 }
 
@@ -62,8 +63,19 @@ func NewWriter(out io.Writer, opts Options) *Writer {
 	return w
 }
 
+// keyBatch is how many encoded bytes Key gathers before checksumming
+// and writing them in one go.
+const keyBatch = 32 << 10
+
 // Raw writes already encoded bytes (from EncodeKey) into the stream.
 func (w *Writer) Raw(p []byte) error {
+	if err := w.flushBuf(); err != nil {
+		return err
+	}
+	return w.write(p)
+}
+
+func (w *Writer) write(p []byte) error {
 	if w.err != nil {
 		return w.err
 	}
@@ -77,7 +89,10 @@ func (w *Writer) Raw(p []byte) error {
 
 // flushBuf writes the scratch buffer and empties it.
 func (w *Writer) flushBuf() error {
-	err := w.Raw(w.buf)
+	if len(w.buf) == 0 {
+		return w.err
+	}
+	err := w.write(w.buf)
 	w.buf = w.buf[:0]
 	return err
 }
@@ -105,19 +120,25 @@ func (w *Writer) SelectDB(db, size, expires int) error {
 }
 
 // Key writes one key; expireMs is its absolute expiry (Unix ms) or -1.
+// Keys are gathered into batches.
 func (w *Writer) Key(key string, o *keyspace.Object, expireMs int64) error {
+	n := len(w.buf)
 	var err error
-	w.buf, err = EncodeKey(w.buf[:0], w.opts.Compress, key, o, expireMs)
+	w.buf, err = EncodeKey(w.buf, w.opts.Compress, key, o, expireMs)
 	if err != nil {
-		w.buf = w.buf[:0]
+		w.buf = w.buf[:n]
 		return err
 	}
-	return w.flushBuf()
+	if len(w.buf) >= keyBatch {
+		return w.flushBuf()
+	}
+	return nil
 }
 
 // Finish writes EOF and the checksum trailer and flushes.
 func (w *Writer) Finish() error {
-	if err := w.Raw([]byte{wOpEOF}); err != nil {
+	w.buf = append(w.buf, wOpEOF)
+	if err := w.flushBuf(); err != nil {
 		return err
 	}
 	var sum [8]byte

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"redoubt/internal/config"
@@ -56,12 +57,10 @@ func (k *rdbSink) Key(e *rdb.Entry) error {
 		return nil
 	}
 	db := s.ks.DBs[e.DB]
-	if db.Peek(e.Key) != nil {
+	// The loader hands over fresh key strings: the keyspace keeps them.
+	o := db.AddLoaded(e.Key, e.Obj, e.ExpireMs)
+	if o == nil {
 		return fmt.Errorf("duplicate key %q in database %d", e.Key, e.DB)
-	}
-	o := db.Add(e.Key, e.Obj)
-	if e.ExpireMs >= 0 {
-		db.SetExpire(e.Key, e.ExpireMs)
 	}
 	// The file's idle time or LFU counter replaces the fresh access
 	// stamp, under whichever policy is active now.
@@ -72,6 +71,51 @@ func (k *rdbSink) Key(e *rdb.Entry) error {
 	}
 	k.loaded++
 	return nil
+}
+
+// maxReserve caps how many slots a RESIZEDB hint may reserve up front
+// (a corrupt hint must not allocate without bound; tables still grow).
+const maxReserve = 1 << 24
+
+// ResizeDB sizes an empty database's tables from the RESIZEDB hint, as
+// Redis expands its dicts before loading a database's keys.
+func (k *rdbSink) ResizeDB(db int, keys, expires int64) {
+	s := k.s
+	if db < 0 || db >= len(s.ks.DBs) || s.ks.DBs[db].Len() != 0 {
+		return
+	}
+	s.ks.DBs[db].Reserve(int(min(keys, maxReserve)), int(min(expires, maxReserve)))
+}
+
+// loadGCPercent is the collector's GOGC while a load runs.
+const loadGCPercent = 400
+
+// loadGC counts the loads running in the process (tests run several
+// servers): the first raises GOGC, the last puts the old value back.
+var loadGC struct {
+	sync.Mutex
+	n, old int
+}
+
+// raiseGCForLoad raises GOGC to loadGCPercent (unless it is higher or
+// off already) and returns the function that undoes it.
+func raiseGCForLoad() func() {
+	loadGC.Lock()
+	defer loadGC.Unlock()
+	if loadGC.n == 0 {
+		loadGC.old = debug.SetGCPercent(loadGCPercent)
+		if loadGC.old < 0 || loadGC.old > loadGCPercent {
+			debug.SetGCPercent(loadGC.old)
+		}
+	}
+	loadGC.n++
+	return func() {
+		loadGC.Lock()
+		defer loadGC.Unlock()
+		if loadGC.n--; loadGC.n == 0 {
+			debug.SetGCPercent(loadGC.old)
+		}
+	}
 }
 
 // rdbPath is dir/dbfilename.
@@ -114,11 +158,12 @@ func (s *Server) LoadAtStartup() error {
 		s.log.Info(fmt.Sprintf("RDB memory usage when created %.2f Mb", float64(um)/(1024*1024)))
 	}
 	s.noteUnrunnable(&info, path)
-	// Decoding leaves a lot of garbage behind; hand it back to the OS now
-	// rather than carry it in RSS until the collector gets to it.
-	debug.FreeOSMemory()
 	s.log.Info(fmt.Sprintf("Done loading RDB, keys loaded: %d, keys expired: %d.", sink.loaded, sink.expired))
 	s.log.Info(fmt.Sprintf("DB loaded from disk: %.3f seconds", time.Since(start).Seconds()))
+	// Decoding leaves a lot of garbage behind: hand it back to the OS
+	// rather than carry it in RSS until the collector gets to it, in the
+	// background so that serving does not wait for a full collection.
+	go debug.FreeOSMemory()
 	return nil
 }
 
@@ -126,6 +171,10 @@ func (s *Server) LoadAtStartup() error {
 func (s *Server) loadRDBLocked(r io.Reader) (rdb.Info, *rdbSink, error) {
 	_, _, replica := s.cfg.ReplicaOf()
 	sink := &rdbSink{rdbLimits: rdbLimits{s}, nowMs: time.Now().UnixMilli(), replica: replica}
+	// Nearly everything a load allocates stays live, so collecting at the
+	// usual pace mostly re-marks the growing dataset: collect less often
+	// while loading (the decoding garbage is returned afterwards).
+	defer raiseGCForLoad()()
 	s.ks.Loading = true
 	info, err := rdb.Load(r, sink)
 	s.ks.Loading = false

@@ -25,8 +25,11 @@ const (
 	// bgsaveRetryDelay: after a failed background save, save points wait
 	// this long before trying again (Redis's CONFIG_BGSAVE_RETRY_DELAY).
 	bgsaveRetryDelay = 5 * time.Second
-	// snapChunkKeys is how many keys a snapshot serialises per lock hold.
+	// snapChunkKeys is how many keys a snapshot collects per lock hold.
 	snapChunkKeys = 128
+	// snapYieldBusy is the snapshot's pause between slices while
+	// clients run commands.
+	snapYieldBusy = 50 * time.Microsecond
 )
 
 var errSnapshotCanceled = errors.New("snapshot canceled")

@@ -165,15 +165,40 @@ func (d *Dict[V]) SetNew(key string, v V) {
 	d.insert(hashKey(key), key, v)
 }
 
-func (d *Dict[V]) insert(h uint64, key string, v V) {
+// Insert stores v under key only when key is absent, in one lookup. It
+// returns a pointer to the stored value (valid like GetPtr's) and true,
+// or nil and false when key was present (nothing changes then). Like
+// Set, a new key is stored as given.
+func (d *Dict[V]) Insert(key string, v V) (*V, bool) {
+	if d.IsRehashing() {
+		d.rehashStep()
+	}
+	h := hashKey(key)
+	if d.Len() != 0 && d.lookup(h, key) != nil {
+		return nil, false
+	}
+	return &d.insert(h, key, v).val, true
+}
+
+// Reserve sizes the table of an empty Dict for n entries up front (a
+// loader that knows the count avoids growing step by step).
+func (d *Dict[V]) Reserve(n int) {
+	if d.Len() == 0 && !d.IsRehashing() && n > 0 && tableSize(n) > len(d.ht[0].buckets) {
+		d.ht[0].buckets = make([]*entry[V], tableSize(n))
+	}
+}
+
+func (d *Dict[V]) insert(h uint64, key string, v V) *entry[V] {
 	d.growIfNeeded()
 	t := &d.ht[0]
 	if d.IsRehashing() {
 		t = &d.ht[1]
 	}
 	idx := h & t.mask()
-	t.buckets[idx] = &entry[V]{key: key, hash: h, val: v, next: t.buckets[idx]}
+	e := &entry[V]{key: key, hash: h, val: v, next: t.buckets[idx]}
+	t.buckets[idx] = e
 	t.used++
+	return e
 }
 
 // Delete removes key and returns the value it had.

@@ -13,6 +13,10 @@ const fairSampleSize = 15
 // first call to the last are passed to fn at least once, whatever inserts,
 // deletes and resizes happen between calls. fn must not modify d.
 func (d *Dict[V]) Scan(cursor uint64, fn func(key string, v V)) uint64 {
+	return d.scan(cursor, func(e *entry[V]) { fn(e.key, e.val) })
+}
+
+func (d *Dict[V]) scan(cursor uint64, fn func(*entry[V])) uint64 {
 	if d.Len() == 0 {
 		return 0
 	}
@@ -46,6 +50,22 @@ func (d *Dict[V]) Scan(cursor uint64, fn func(key string, v V)) uint64 {
 	return v
 }
 
+// ScanRank places key in the order Scan visits keys. Once Scan has
+// returned a non-zero cursor c, every key with ScanRank below
+// CursorRank(c) that was present while the scan went past it has been
+// passed to fn, whatever resizes happened; ranks of successive cursors
+// never decrease. Keys at or above it may not have been visited yet.
+func ScanRank(key string) uint64 { return bits.Reverse64(hashKey(key)) }
+
+// CursorRank is the ScanRank bound reached by cursor (see ScanRank).
+func CursorRank(cursor uint64) uint64 { return bits.Reverse64(cursor) }
+
+// ScanRanked is Scan that also hands fn each key's ScanRank (from the
+// stored hash: no rehashing of the key).
+func (d *Dict[V]) ScanRanked(cursor uint64, fn func(key string, rank uint64, v V)) uint64 {
+	return d.scan(cursor, func(e *entry[V]) { fn(e.key, bits.Reverse64(e.hash), e.val) })
+}
+
 // nextCursor increments the bits of v covered by mask, starting from the
 // most significant one. Setting the bits above the mask first makes the
 // carry run off the top, so the result is 0 after the last bucket.
@@ -56,9 +76,9 @@ func nextCursor(v, mask uint64) uint64 {
 	return bits.Reverse64(v)
 }
 
-func visit[V any](e *entry[V], fn func(string, V)) {
+func visit[V any](e *entry[V], fn func(*entry[V])) {
 	for ; e != nil; e = e.next {
-		fn(e.key, e.val)
+		fn(e)
 	}
 }
 

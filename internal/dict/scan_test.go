@@ -251,3 +251,50 @@ func TestRandomKeyAndSample(t *testing.T) {
 		}
 	}
 }
+
+// After each Scan call, every key ranked below the cursor's rank has been
+// visited, and ranks never go down, across grows and shrinks.
+func TestScanRankBoundsVisitedKeys(t *testing.T) {
+	d := New[int](0)
+	for i := 0; i < 5000; i++ {
+		d.Set("k"+strconv.Itoa(i), i)
+	}
+	seen := map[string]bool{}
+	var cursor, last uint64
+	step := 0
+	for {
+		cursor = d.Scan(cursor, func(k string, _ int) { seen[k] = true })
+		if cursor == 0 {
+			break
+		}
+		r := CursorRank(cursor)
+		if r < last {
+			t.Fatalf("step %d: rank went down", step)
+		}
+		last = r
+		d.Range(func(k string, _ int) bool {
+			if ScanRank(k) < r && !seen[k] {
+				t.Fatalf("step %d: key %q ranked below the bound was not visited", step, k)
+			}
+			return true
+		})
+		step++
+		switch {
+		case step == 20: // grow a lot
+			for i := 5000; i < 40000; i++ {
+				k := "k" + strconv.Itoa(i)
+				d.Set(k, i)
+				// Added behind the scan: not promised.
+				seen[k] = seen[k] || ScanRank(k) < last
+			}
+		case step == 200: // shrink: delete most keys, let resizes run
+			for i := 100; i < 40000; i++ {
+				d.Delete("k" + strconv.Itoa(i))
+				delete(seen, "k"+strconv.Itoa(i))
+			}
+			for d.IsRehashing() {
+				d.RehashFor(time.Millisecond)
+			}
+		}
+	}
+}

@@ -211,6 +211,37 @@ func (db *DB) Add(key string, o Object) *Object {
 	return db.keys.GetPtr(k)
 }
 
+// AddLoaded stores a key read from a dump, in one lookup: key is kept as
+// given (the caller never modifies it), and with expireMs >= 0 the TTL
+// entry shares it. It returns nil, storing nothing, when key exists.
+func (db *DB) AddLoaded(key string, o Object, expireMs int64) *Object {
+	if db.ks.Hooks.BeforeWrite != nil && db.keys.GetPtr(key) == nil {
+		db.ks.Hooks.BeforeWrite(db, key, nil)
+	}
+	db.ks.initAccess(&o)
+	p, ok := db.keys.Insert(key, o)
+	if !ok {
+		return nil
+	}
+	if expireMs >= 0 {
+		db.expires.Set(key, expireMs)
+	}
+	if db.ks.Hooks.Added != nil {
+		db.ks.Hooks.Added(db, key)
+	}
+	if (o.Type == TList || o.Type == TZSet || o.Type == TStream) && db.ks.Hooks.Ready != nil {
+		db.ks.Hooks.Ready(db, key)
+	}
+	return p
+}
+
+// Reserve sizes an empty database's tables for keys keys, expires of
+// them with a TTL (RESIZEDB).
+func (db *DB) Reserve(keys, expires int) {
+	db.keys.Reserve(keys)
+	db.expires.Reserve(expires)
+}
+
 // Set stores o under key whether or not it exists. The key's TTL is
 // cleared unless keepTTL is set.
 func (db *DB) Set(key string, o Object, keepTTL bool) *Object {
@@ -282,6 +313,19 @@ func (db *DB) Persist(key string) bool {
 func (db *DB) Scan(cursor uint64, fn func(key string, o *Object)) uint64 {
 	return db.keys.Scan(cursor, func(k string, o Object) { fn(k, &o) })
 }
+
+// ScanRank and CursorRank tell which keys a Scan has gone past (see
+// dict.ScanRank): a snapshot uses them instead of remembering every key.
+func ScanRank(key string) uint64 { return dict.ScanRank(key) }
+
+// ScanRanked is Scan that also passes each key's ScanRank, and the
+// value header by value (no copy escapes to the heap).
+func (db *DB) ScanRanked(cursor uint64, fn func(key string, rank uint64, o Object)) uint64 {
+	return db.keys.ScanRanked(cursor, fn)
+}
+
+// CursorRank is the rank bound a Scan cursor has reached.
+func CursorRank(cursor uint64) uint64 { return dict.CursorRank(cursor) }
 
 // Range visits every key (no mutation allowed inside fn).
 func (db *DB) Range(fn func(key string, o *Object) bool) {
