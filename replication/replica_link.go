@@ -50,7 +50,24 @@ type LinkConfig struct {
 	// silence during the transfer (repl-timeout).
 	SyncIO, Timeout time.Duration
 	TempDir         string
+	// Failover, when set, is asked just before PSYNC is sent whether a
+	// coordinated failover is switching us over; then PSYNC carries a
+	// fourth argument, FAILOVER, and FailoverDone learns the outcome:
+	// accepted on +FULLRESYNC or +CONTINUE, otherwise not, with the
+	// reason (no SYNC fallback is tried then).
+	Failover     func() bool
+	FailoverDone func(accepted bool, why string)
 }
+
+// Reasons a PSYNC FAILOVER failed, as Redis logs them.
+const (
+	FailoverWriteError = "Write error to failover target"
+	FailoverRejected   = "Failover target rejected psync request"
+)
+
+// ErrFailoverRejected ends a sync attempt whose PSYNC FAILOVER was not
+// accepted.
+var ErrFailoverRejected = errors.New(FailoverRejected)
 
 // SyncResult is where the handshake left us.
 type SyncResult struct {
@@ -198,10 +215,31 @@ func (l *Link) psync(res *SyncResult, cachedID string, cachedOff int64) error {
 	if cachedID != "" {
 		id, off = cachedID, strconv.FormatInt(cachedOff+1, 10)
 	}
-	if err := l.send(res, "PSYNC", id, off); err != nil {
+	args := []string{"PSYNC", id, off}
+	failover := l.Cfg.Failover != nil && l.Cfg.Failover()
+	if failover {
+		args = append(args, "FAILOVER")
+	}
+	if err := l.send(res, args...); err != nil {
+		if failover {
+			l.Cfg.FailoverDone(false, FailoverWriteError)
+		}
 		return err
 	}
 	line, err := l.readLine(res, l.Cfg.Timeout)
+	if failover {
+		// The target either took over (and answered as a master does) or
+		// the failover is off; a read error counts as a refusal.
+		ok := err == nil && (strings.HasPrefix(line, "+FULLRESYNC") || strings.HasPrefix(line, "+CONTINUE"))
+		if !ok {
+			l.Cfg.FailoverDone(false, FailoverRejected)
+			if err != nil {
+				return err
+			}
+			return fmt.Errorf("%w: '%s'", ErrFailoverRejected, line)
+		}
+		l.Cfg.FailoverDone(true, "")
+	}
 	if err != nil {
 		return err
 	}

@@ -88,6 +88,7 @@ func replconfCmd(c *commands.Ctx) {
 						close(l.acked)
 					}
 					s.checkWaiters()
+					s.updateFailover()
 				}
 			}
 			return
@@ -132,17 +133,33 @@ func psyncCmd(c *commands.Ctx) { startSync(c, false) }
 func syncCmd(c *commands.Ctx) { startSync(c, true) }
 
 // startSync runs Redis's checks in order: a connection that already is a
-// replica is ignored; PSYNC FAILOVER is refused on a master; nothing may
-// be pending in the output; a filtered RDB needs capa eof; the offset
-// must be an integer. Then a partial resync is tried, else a full one.
+// replica is ignored; PSYNC FAILOVER is refused on a master and must name
+// our replid, and then promotes us before the PSYNC itself is served (the
+// demoted master then continues from our shifted history); no SYNC while
+// our own failover runs; nothing may be pending in the output; a
+// filtered RDB needs capa eof; the offset must be an integer. Then a
+// partial resync is tried, else a full one.
 func startSync(c *commands.Ctx, preSync bool) {
 	cli := cl(c)
 	s := cli.srv
 	if cli.flags&flagReplica != 0 {
 		return
 	}
-	if !preSync && len(c.Args) > 3 && commands.Is(c.Args[3], "failover") && !s.ks.Replica {
-		c.Error(errPsyncFailoverMaster)
+	if !preSync && len(c.Args) > 3 && commands.Is(c.Args[3], "failover") {
+		s.log.Warn("Failover request received for replid " + string(c.Args[1]) + ".")
+		if !s.ks.Replica {
+			c.Error(errPsyncFailoverMaster)
+			return
+		}
+		if !strings.EqualFold(string(c.Args[1]), s.admin.replID) {
+			c.Error(errPsyncFailoverReplid)
+			return
+		}
+		s.promoteLocked()
+		s.log.Info("MASTER MODE enabled (failover request from '" + cli.describe() + "')")
+	}
+	if s.rm.fo.state != failoverNone {
+		c.Error(errSyncWhileFailover)
 		return
 	}
 	if msg := s.replicaRefusesSync(); msg != "" {
@@ -240,7 +257,7 @@ func (s *Server) appendReplMasterInfo(b *infoBuilder) {
 		b.str("slave"+strconv.Itoa(i), "ip="+ip+",port="+strconv.FormatInt(port, 10)+",state="+replStateNames[l.state]+
 			",offset="+strconv.FormatInt(l.ackOff, 10)+",lag="+strconv.FormatInt(lag, 10))
 	}
-	b.str("master_failover_state", "no-failover")
+	b.str("master_failover_state", s.failoverStateName())
 	b.str("master_replid", a.replID)
 	b.str("master_replid2", a.replID2)
 	b.int("master_repl_offset", s.stream.Offset)

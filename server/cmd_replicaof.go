@@ -39,6 +39,10 @@ func replicaofCmd(c *commands.Ctx) {
 		c.Error(errReplicaOfCluster)
 		return
 	}
+	if s.rm.fo.state != failoverNone {
+		c.Error(errReplicaOfFailover)
+		return
+	}
 	if commands.Is(c.Args[1], "no") && commands.Is(c.Args[2], "one") {
 		if s.ks.Replica {
 			s.promoteLocked()

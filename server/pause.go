@@ -21,10 +21,20 @@ import (
 // does not run, nothing is evicted, and keys whose TTL passed look
 // missing to commands but are not deleted (as on a replica). Waiting
 // clients resume in the order they began to wait.
+//
+// As in Redis, pauses have owners: CLIENT PAUSE, and a FAILOVER, which
+// holds writes (no deadline) until it ends. Each owner starts and ends
+// only its own pause; what clients see is the union of the two (the
+// later deadline, ALL if the CLIENT PAUSE one says so).
 
 type pauseState struct {
-	until int64 // Unix ms; 0 = no pause
+	until int64 // Unix ms; 0 = no pause (the union of the owners)
 	all   bool
+	// cmdUntil/cmdAll are CLIENT PAUSE's own pause.
+	cmdUntil int64
+	cmdAll   bool
+	// failover is the write pause held by a FAILOVER.
+	failover bool
 	// changed is closed, and forgotten, whenever waiting clients should
 	// look again (the pause ended, or a waiter ahead of them went on).
 	changed chan struct{}
@@ -42,41 +52,59 @@ func (s *Server) pauseActive(now int64) bool {
 	return s.pause.until != 0 && now < s.pause.until
 }
 
-// pauseClients starts or extends a pause. Holds s.mu.
+// pauseClients starts or extends CLIENT PAUSE's pause. Holds s.mu.
 func (s *Server) pauseClients(until int64, all bool) {
 	p := &s.pause
 	now := nowMs()
-	if s.pauseActive(now) {
-		until = max(until, p.until)
-		all = all || p.all
+	if p.cmdUntil != 0 && now < p.cmdUntil {
+		until = max(until, p.cmdUntil)
+		all = all || p.cmdAll
 	}
-	p.until, p.all = until, all
+	p.cmdUntil, p.cmdAll = until, all
 	if p.timer != nil {
 		p.timer.Stop()
 	}
 	wait := min(until-now, int64(math.MaxInt64/time.Millisecond))
 	p.timer = time.AfterFunc(time.Duration(wait)*time.Millisecond, s.pauseTimerFired)
-	s.pauseWakeAll()
+	s.pauseUpdate()
 }
 
-// pauseTimerFired ends the pause once its deadline has passed (a timer of
-// a pause since extended finds it still on and leaves it).
+// pauseTimerFired ends CLIENT PAUSE's pause once its deadline has passed
+// (a timer of a pause since extended finds it still on and leaves it).
 func (s *Server) pauseTimerFired() {
 	s.mu.Lock()
-	if s.pause.until != 0 && nowMs() >= s.pause.until {
+	if s.pause.cmdUntil != 0 && nowMs() >= s.pause.cmdUntil {
 		s.unpauseClients()
 	}
 	s.mu.Unlock()
 }
 
-// unpauseClients ends the pause (CLIENT UNPAUSE, or its deadline). Holds
-// s.mu.
+// unpauseClients ends CLIENT PAUSE's pause (CLIENT UNPAUSE, or its
+// deadline); a FAILOVER's pause stays. Holds s.mu.
 func (s *Server) unpauseClients() {
 	p := &s.pause
-	p.until, p.all = 0, false
+	p.cmdUntil, p.cmdAll = 0, false
 	if p.timer != nil {
 		p.timer.Stop()
 		p.timer = nil
+	}
+	s.pauseUpdate()
+}
+
+// pauseForFailover starts (on) or ends the FAILOVER's write pause. Holds
+// s.mu.
+func (s *Server) pauseForFailover(on bool) {
+	s.pause.failover = on
+	s.pauseUpdate()
+}
+
+// pauseUpdate recomputes the pause clients see from its owners and lets
+// waiting clients look again. Holds s.mu.
+func (s *Server) pauseUpdate() {
+	p := &s.pause
+	p.until, p.all = p.cmdUntil, p.cmdAll
+	if p.failover {
+		p.until = math.MaxInt64
 	}
 	s.pauseWakeAll()
 }

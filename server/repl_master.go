@@ -93,6 +93,11 @@ type replMaster struct {
 	// onGetack, when set by the replica side, answers REPLCONF GETACK
 	// from our master; a master ignores GETACK.
 	onGetack func(c *Client)
+	// fo is the coordinated failover (repl_failover.go).
+	fo failoverState
+	// noReplicasSince is when the last replica went away (or the server
+	// started, or became a master): repl-backlog-ttl counts from there.
+	noReplicasSince time.Time
 
 	syncFull, partialOK, partialErr int64
 }
@@ -107,6 +112,7 @@ func (s *Server) initReplMaster() {
 	s.rm.conf = map[*Client]*replConf{}
 	s.rm.waiters = map[*Client]*waitReq{}
 	s.rm.getackOff = -1
+	s.rm.noReplicasSince = time.Now()
 	s.cronHooks = append(s.cronHooks, s.replMasterCron)
 	s.cfg.OnChange("repl-backlog-size", func(c *config.Config) {
 		s.mu.Lock()
@@ -126,6 +132,9 @@ func (s *Server) replMasterForget(c *Client) {
 			s.rm.replicas = append(s.rm.replicas[:i], s.rm.replicas[i+1:]...)
 			if l.cursor != nil {
 				l.cursor.Close()
+			}
+			if len(s.rm.replicas) == 0 {
+				s.rm.noReplicasSince = time.Now()
 			}
 			break
 		}
@@ -475,12 +484,14 @@ func (s *Server) keepalive(c *Client, fs *fullSync) bool {
 // it every repl-ping-replica-period seconds while replicas are attached;
 // it counts toward offsets like any command and needs no SELECT. Holds s.mu.
 func (s *Server) replMasterCron() {
+	s.updateFailover()
 	s.maybeStartDiskless()
+	now := time.Now()
+	s.backlogTTL(now)
 	// A replica never pings its own replicas: it only relays its master's stream.
 	if len(s.rm.replicas) == 0 || s.rm.backlog == nil || s.ks.Replica {
 		return
 	}
-	now := time.Now()
 	period := time.Duration(s.cfg.Int("repl-ping-replica-period")) * time.Second
 	if s.rm.lastPing.IsZero() {
 		s.rm.lastPing = now
@@ -497,9 +508,12 @@ func (s *Server) replMasterCron() {
 	}
 	if now.Sub(s.rm.lastPing) >= period {
 		s.rm.lastPing = now
-		s.stream.FeedRaw(replPing)
+		if !s.pingSuppressed(now) {
+			s.stream.FeedRaw(replPing)
+		}
 	}
 	s.checkWaiters()
+	s.flushGetack()
 }
 
 // ackedCount counts online replicas whose acknowledged offset reached off.
@@ -547,7 +561,15 @@ func (s *Server) replAfterCommand(c *Client) {
 		c.w.Buf = c.w.Buf[:0]
 		c.kill()
 	}
-	if s.rm.getackWanted {
+	s.flushGetack()
+}
+
+// flushGetack sends the GETACK a blocked WAIT asked for, unless clients
+// are paused: Redis holds it back then (the stream must not move while a
+// FAILOVER waits for its target), and sends it once the pause ends. Holds
+// s.mu.
+func (s *Server) flushGetack() {
+	if s.rm.getackWanted && !s.pauseActive(nowMs()) {
 		s.rm.getackWanted = false
 		s.sendGetack()
 	}

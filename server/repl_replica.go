@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -111,6 +112,7 @@ func (s *Server) promoteLocked() {
 	a.replID = randomHex40()
 	s.disconnectSubReplicas()
 	s.stream.ResetSelected()
+	s.rm.noReplicasSince = time.Now()
 }
 
 // startReplicaLink starts the goroutine of a new generation. Holds s.mu.
@@ -123,11 +125,15 @@ func (s *Server) startReplicaLink() {
 		port = s.cfg.Int("port")
 	}
 	timeout := time.Duration(s.cfg.Int("repl-timeout")) * time.Second
+	gen := s.rr.gen
 	l := &replication.Link{Cfg: replication.LinkConfig{
 		Addr: net.JoinHostPort(s.rr.host, strconv.Itoa(s.rr.port)),
 		User: s.cfg.String("masteruser"), Pass: s.cfg.String("masterauth"),
 		ListenPort: port, AnnounceIP: s.cfg.String("replica-announce-ip"),
 		SyncIO: 5 * time.Second, Timeout: timeout, TempDir: s.cfg.String("dir"),
+		// A coordinated failover (repl_failover.go) marks our PSYNC.
+		Failover:     func() bool { return s.failoverPsync(gen) },
+		FailoverDone: func(ok bool, why string) { s.failoverPsyncDone(gen, ok, why) },
 	}}
 	s.rr.link = l
 	go s.replicaLoop(ctx, s.rr.gen, l)
@@ -183,7 +189,9 @@ func (s *Server) replicaLoop(ctx context.Context, gen int64, l *replication.Link
 			}
 			res.Conn.Close()
 		}
-		if ctx.Err() != nil {
+		// A server shutting down (its clients, the master link among
+		// them, are being closed) does not reconnect.
+		if ctx.Err() != nil || s.closing.Load() {
 			return
 		}
 		s.mu.Lock()
@@ -216,18 +224,40 @@ func (s *Server) replicaAttach(gen int64, l *replication.Link, res *replication.
 			res.Payload.Close()
 			os.Remove(res.Payload.Name())
 		}()
-		// Check the whole payload (CRC included) before touching data.
+	}
+	// With data to keep, the whole payload (CRC included) is checked
+	// before anything is flushed, so a bad payload leaves the old data in
+	// place. An empty replica (the usual first sync) has nothing to lose:
+	// it loads in one pass, and a failed load leaves it empty again.
+	validated := false
+	validate := func() error {
+		validated = true
 		if _, err := rdb.Load(res.Payload, rdb.HandlerFunc(func(*rdb.Entry) error { return nil })); err != nil {
 			return errors.New("bad RDB payload from master: " + err.Error())
 		}
-		if _, err := res.Payload.Seek(0, 0); err != nil {
-			return err
+		_, err := res.Payload.Seek(0, 0)
+		return err
+	}
+	if res.Payload != nil {
+		s.mu.Lock()
+		empty := s.datasetEmptyLocked()
+		s.mu.Unlock()
+		if !empty {
+			if err := validate(); err != nil {
+				return err
+			}
 		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.rr.gen != gen {
 		return context.Canceled
+	}
+	if res.Payload != nil && !validated && !s.datasetEmptyLocked() {
+		// Keys were written since we looked (a writable replica).
+		if err := validate(); err != nil {
+			return err
+		}
 	}
 	a := &s.admin
 	streamDB := 0
@@ -242,6 +272,9 @@ func (s *Server) replicaAttach(gen int64, l *replication.Link, res *replication.
 		if err != nil {
 			return errors.New("failed loading the RDB payload: " + err.Error())
 		}
+		// As after a load at startup: return the decoding garbage to
+		// the OS in the background.
+		go debug.FreeOSMemory()
 		if v, ok := info.AuxValue("repl-stream-db"); ok {
 			if n, err := strconv.Atoi(v); err == nil && n >= 0 && n < len(s.ks.DBs) {
 				streamDB = n
@@ -296,6 +329,16 @@ func (s *Server) replicaAttach(gen int64, l *replication.Link, res *replication.
 		s.log.Info("Successful partial resynchronization with master.")
 	}
 	return nil
+}
+
+// datasetEmptyLocked reports whether no database holds a key. Holds s.mu.
+func (s *Server) datasetEmptyLocked() bool {
+	for _, db := range s.ks.DBs {
+		if db.Len() > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // dropBacklog frees our backlog. Holds s.mu.
