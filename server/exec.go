@@ -212,7 +212,13 @@ func (s *Server) afterCommand() {
 
 func (s *Server) flushPropagation() {
 	if len(s.pending) > 0 {
-		s.stream.Feed(s.pending, !s.noWrap)
+		// A replica's stream is its master's stream, byte for byte: what its
+		// own clients cause (a PUBLISH, a write on a writable replica) is
+		// never added to it, or offsets and the backlog would drift from
+		// the master's and partial resyncs from it would break.
+		if !s.ks.Replica {
+			s.stream.Feed(s.pending, !s.noWrap)
+		}
 		for i := range s.pending {
 			s.pending[i] = replication.Op{}
 		}
