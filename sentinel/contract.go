@@ -128,7 +128,9 @@ type State struct {
 // Ops of Command. Every field not named for an op is ignored by it.
 const (
 	// OpSeed applies sentinel.conf's masters once (Masters), only if
-	// !State.Seeded; sets Seeded. Emits +monitor per master.
+	// !State.Seeded; sets Seeded. Emits +monitor per master. Epoch
+	// (optional) is the file's current-epoch: CurrentEpoch is raised to
+	// it and to every seeded master's config/leader epoch.
 	OpSeed = "seed"
 	// OpMonitor adds master Name at IP:Port with Quorum and defaults.
 	// Result error "Duplicate master name." if it exists. Emits +monitor.

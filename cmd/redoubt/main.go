@@ -14,6 +14,7 @@ import (
 
 	"redoubt/internal/config"
 	"redoubt/rdb"
+	"redoubt/sentinel"
 	"redoubt/server"
 )
 
@@ -24,6 +25,18 @@ type serverCmd struct {
 
 func (c *serverCmd) Run() error {
 	if code := server.Run(c.Args); code != 0 {
+		os.Exit(code)
+	}
+	return nil
+}
+
+// sentinelCmd is `redoubt sentinel [sentinel.conf] [--directive args ...]`.
+type sentinelCmd struct {
+	Args []string `arg:"" optional:"" passthrough:"all" help:"sentinel.conf path (mandatory, writable), then --directive args ... (any sentinel.conf line, e.g. --sentinel monitor mymaster 127.0.0.1 6379 2, --raft-peers id=host:port,...)."`
+}
+
+func (c *sentinelCmd) Run() error {
+	if code := sentinel.Run(c.Args); code != 0 {
 		os.Exit(code)
 	}
 	return nil
@@ -86,6 +99,8 @@ func checkRDB(path string, w io.Writer) int {
 
 type cli struct {
 	Server   serverCmd   `cmd:"" help:"Run a Redis 7.0-compatible data node."`
+	Sentinel sentinelCmd `cmd:"" help:"Run a Redis Sentinel-compatible sentinel (sentinels agree through Raft)."`
+	Demo     demoCmd     `cmd:"" help:"Start a master, two replicas and three sentinels on loopback; Ctrl-C stops them."`
 	CheckRDB checkRDBCmd `cmd:"" name:"check-rdb" help:"Validate an RDB file (like redis-check-rdb)."`
 }
 
@@ -101,6 +116,7 @@ func main() {
 	if sub, ok := aliases[filepath.Base(os.Args[0])]; ok {
 		args = append([]string{sub}, args...)
 	}
+	args = sentinelMode(args)
 	if len(args) >= 2 && args[0] == "server" && (args[1] == "--help" || args[1] == "-h") {
 		printServerHelp()
 		return
@@ -115,6 +131,22 @@ func main() {
 	ctx, err := parser.Parse(args)
 	parser.FatalIfErrorf(err)
 	parser.FatalIfErrorf(ctx.Run())
+}
+
+// sentinelMode turns `server ... --sentinel ...` into `sentinel ...`:
+// like redis-server, an argument that is exactly --sentinel anywhere
+// after the subcommand starts a sentinel (the sentinel then ignores the
+// bare "sentinel" line it becomes).
+func sentinelMode(args []string) []string {
+	if len(args) < 2 || args[0] != "server" {
+		return args
+	}
+	for _, a := range args[1:] {
+		if a == "--sentinel" {
+			return append([]string{"sentinel"}, args[1:]...)
+		}
+	}
+	return args
 }
 
 func printServerHelp() {
