@@ -36,6 +36,7 @@ type converter struct {
 	e         Entry
 	lastDB    int
 	lastStats *DBStats
+	orders    *streamOrders
 }
 
 // object turns one decoded record into Info data or a keyspace value
@@ -200,13 +201,18 @@ func sid(id *model.StreamId) keyspace.StreamID {
 
 // stream rebuilds nodes, counters and consumer groups. The decoder keeps
 // each entry's fields in a map: entries that share the node's master
-// fields get them back in master order; the others get their fields
-// sorted, and a field repeated inside one entry keeps only its last value.
+// fields get them back in master order; the others get the pairs the
+// guard read from the listpack (stream_order.go), or, failing that,
+// their fields sorted.
 func (c *converter) stream(v *model.StreamObject) (*keyspace.Object, error) {
 	s := keyspace.NewStream()
 	var first keyspace.StreamID
 	haveFirst := false
-	for _, node := range v.Entries {
+	var order []nodeOrder
+	if c.orders != nil {
+		order = c.orders.pop()
+	}
+	for ni, node := range v.Entries {
 		if len(node.Msgs) == 0 {
 			continue
 		}
@@ -218,7 +224,11 @@ func (c *converter) stream(v *model.StreamObject) (*keyspace.Object, error) {
 			if !m.Deleted && !haveFirst {
 				first, haveFirst = ids[i], true
 			}
-			fvs[i] = streamFields(node.Fields, m.Fields)
+			if p := orderedFields(order, ni, i, m.Fields); p != nil {
+				fvs[i] = p
+			} else {
+				fvs[i] = streamFields(node.Fields, m.Fields)
+			}
 		}
 		s.RestoreNode(sid(node.FirstMsgId), ids, del, fvs)
 	}

@@ -72,6 +72,8 @@ type guard struct {
 	version  int
 	err      error
 	recOff   int64 // offset where the current record began
+	// orders carries stream field orders to the converter.
+	orders *streamOrders
 }
 
 // fail records the first framing error at offset off.
@@ -424,7 +426,7 @@ func (g *guard) record(op byte) error {
 		g.info.addModuleType(moduleName(id))
 		return g.moduleBody()
 	}
-	if g.direct && !g.discard && (op <= 2 || op == 4 || op == 5) {
+	if g.direct && !g.discard && (op <= 2 || op == 4 || op == 5 || op == 11 || (op >= 16 && op <= 18) || op == 13) {
 		return g.directRecord(op, held)
 	}
 	if err := g.forward(held); err != nil {

@@ -123,7 +123,13 @@ func (g *guard) directValue(op byte, e *Entry) error {
 		e.Obj = keyspace.NewString(val)
 		return err
 	}
-	what := map[byte]string{1: "element count", 2: "element count", 4: "hash length", 5: "zset length"}[op]
+	if op == 4 || op == 13 || op == 16 {
+		return g.directHash(op, e)
+	}
+	if op == 11 || op == 17 || op == 18 {
+		return g.directPacked(op, e)
+	}
+	what := map[byte]string{1: "element count", 2: "element count", 5: "zset length"}[op]
 	n, err := g.count(what)
 	if err != nil {
 		return err
@@ -131,11 +137,8 @@ func (g *guard) directValue(op byte, e *Entry) error {
 	base := &model.BaseObject{DB: e.DB, Key: e.Key}
 	// Sizes are bounded by the payload (count), and capped again here.
 	var elems [][]byte
-	var hash map[string][]byte
 	var zs []*model.ZSetEntry
 	switch op {
-	case 4:
-		hash = make(map[string][]byte, min(n, 1<<16))
 	case 5:
 		zs = make([]*model.ZSetEntry, 0, min(n, 1<<16))
 	default:
@@ -147,12 +150,6 @@ func (g *guard) directValue(op byte, e *Entry) error {
 			return err
 		}
 		switch op {
-		case 4:
-			val, err := g.strVal("hash value")
-			if err != nil {
-				return err
-			}
-			hash[string(v)] = val
 		case 5:
 			p, err := g.next(8)
 			if err != nil {
@@ -168,8 +165,6 @@ func (g *guard) directValue(op byte, e *Entry) error {
 		e.pending = &model.ListObject{BaseObject: base, Values: elems}
 	case 2:
 		e.pending = &model.SetObject{BaseObject: base, Members: elems}
-	case 4:
-		e.pending = &model.HashObject{BaseObject: base, Hash: hash}
 	default:
 		e.pending = &model.ZSetObject{BaseObject: base, Entries: zs}
 	}
@@ -276,11 +271,18 @@ func (r *chanReader) Read(p []byte) (int, error) {
 
 // direct converts (when needed) and delivers a key the guard decoded.
 func (c *converter) direct(e *Entry, h Handler) error {
-	if e.pending == nil {
+	if e.pending == nil && e.pairs == nil {
 		return c.deliver(e, "string", h)
 	}
-	obj, err := c.value(e.pending)
-	e.pending = nil
+	var obj *keyspace.Object
+	var err error
+	if e.pairs != nil {
+		obj, err = c.hashPairs(e.pairs)
+		e.pairs = nil
+	} else {
+		obj, err = c.value(e.pending)
+		e.pending = nil
+	}
 	if err != nil {
 		return fmt.Errorf("key %q: %v", e.Key, err)
 	}

@@ -7,11 +7,14 @@
 // little-endian CRC-64/Jones of everything before it (0 when checksums are
 // disabled).
 //
-// Values are written in the plain forms every Redis 7.0 loads and
-// re-encodes compactly on its own: strings (int-encoded or LZF-compressed
-// where Redis would), lists as LIST, sets as SET, hashes as HASH, sorted
-// sets as ZSET_2 with binary doubles, and streams as STREAM_LISTPACKS_2
-// whose listpacks we build ourselves (listpack.go).
+// Values are written as Redis 7.0 writes them: strings int-encoded or
+// LZF-compressed where Redis would; small hashes and sorted sets as
+// listpacks (HASH_LISTPACK, ZSET_LISTPACK), integer sets as INTSET, lists
+// as QUICKLIST_2 of listpack nodes (encode_compact.go); larger sets,
+// hashes and sorted sets in the plain forms SET, HASH and ZSET_2 (binary
+// doubles); streams as STREAM_LISTPACKS_2 whose listpacks we build
+// ourselves (listpack.go). Under an LRU or LFU maxmemory-policy each key
+// also carries an IDLE or FREQ opcode (evictmeta.go).
 //
 // EncodeKey produces the bytes of one key without a Writer, so a snapshot
 // producer can serialise a key's old value early (before a write changes

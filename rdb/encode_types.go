@@ -12,9 +12,24 @@ import (
 // expireMs >= 0, the type byte, the key and the value. compress enables
 // LZF for long strings (rdbcompression).
 func EncodeKey(dst []byte, compress bool, key string, o *keyspace.Object, expireMs int64) ([]byte, error) {
+	return EncodeKeyMeta(dst, compress, key, o, expireMs, NoMeta)
+}
+
+// EncodeKeyMeta is EncodeKey with the key's eviction information: an
+// IDLE opcode (seconds) when m.Idle >= 0 and a FREQ opcode when
+// m.Freq >= 0, after the expiry and before the type byte, where Redis
+// puts them.
+func EncodeKeyMeta(dst []byte, compress bool, key string, o *keyspace.Object, expireMs int64, m KeyMeta) ([]byte, error) {
 	if expireMs >= 0 {
 		dst = append(dst, wOpExpireMs)
 		dst = binary.LittleEndian.AppendUint64(dst, uint64(expireMs))
+	}
+	if m.Idle >= 0 {
+		dst = append(dst, wOpIdle)
+		dst = appendLen(dst, uint64(m.Idle))
+	}
+	if m.Freq >= 0 {
+		dst = append(dst, wOpFreq, byte(min(m.Freq, 255)))
 	}
 	switch o.Type {
 	case keyspace.TString:
@@ -26,13 +41,18 @@ func EncodeKey(dst []byte, compress bool, key string, o *keyspace.Object, expire
 		if !ok {
 			break
 		}
-		dst = append(dst, wTypeList)
+		dst = append(dst, wTypeQuicklist2)
 		dst = appendString(dst, []byte(key), compress)
-		return appendList(dst, l, compress), nil
+		return appendQuicklist(dst, l, compress), nil
 	case keyspace.TSet:
 		s, ok := o.Val.(*keyspace.Set)
 		if !ok {
 			break
+		}
+		if s.IsIntset() {
+			dst = append(dst, wTypeIntset)
+			dst = appendString(dst, []byte(key), compress)
+			return appendIntset(dst, s.Ints(), compress), nil
 		}
 		dst = append(dst, wTypeSet)
 		dst = appendString(dst, []byte(key), compress)
@@ -42,6 +62,11 @@ func EncodeKey(dst []byte, compress bool, key string, o *keyspace.Object, expire
 		if !ok {
 			break
 		}
+		if h.IsListpack() {
+			dst = append(dst, wTypeHashListpack)
+			dst = appendString(dst, []byte(key), compress)
+			return appendHashListpack(dst, h, compress), nil
+		}
 		dst = append(dst, wTypeHash)
 		dst = appendString(dst, []byte(key), compress)
 		return appendHash(dst, h, compress), nil
@@ -49,6 +74,11 @@ func EncodeKey(dst []byte, compress bool, key string, o *keyspace.Object, expire
 		z, ok := o.Val.(*keyspace.ZSet)
 		if !ok {
 			break
+		}
+		if z.IsListpack() {
+			dst = append(dst, wTypeZSetListpack)
+			dst = appendString(dst, []byte(key), compress)
+			return appendZSetListpack(dst, z, compress), nil
 		}
 		dst = append(dst, wTypeZSet2)
 		dst = appendString(dst, []byte(key), compress)

@@ -12,7 +12,7 @@ import (
 // without a valid trailer) to the loader: it must return or fail with an
 // *Error, never panic or allocate without bound.
 func FuzzLoad(f *testing.F) {
-	for _, name := range []string{"multi-db", "expiry", "stream", "empty"} {
+	for _, name := range []string{"multi-db", "expiry", "stream", "empty", "small-encodings"} {
 		if b, err := os.ReadFile(filepath.Join(testutil.RDBFixtures(f), name+".rdb")); err == nil {
 			f.Add(b)
 		}

@@ -133,6 +133,9 @@ type Entry struct {
 	// pending is a value the guard decoded into the decoder's model,
 	// still to be converted.
 	pending model.RedisObject
+	// pairs is a hash the guard decoded (field, value, ...), in file
+	// order, still to be built.
+	pairs [][]byte
 }
 
 // Handler receives each key as it is decoded. A returned error stops
@@ -192,6 +195,7 @@ func load(r io.Reader, limit int64, exact bool, h Handler) (Info, error) {
 		direct: true,
 		done:   make(chan struct{}),
 		info:   &info,
+		orders: &streamOrders{},
 	}
 	finished := make(chan struct{})
 	go func() {
@@ -206,7 +210,7 @@ func load(r io.Reader, limit int64, exact bool, h Handler) (Info, error) {
 	if lp, ok := h.(LimitsProvider); ok {
 		lim = lp.Limits()
 	}
-	c := &converter{lim: lim, info: &info}
+	c := &converter{lim: lim, info: &info, orders: g.orders}
 	cr := &chanReader{ch: g.ch, c: c, h: h}
 	dec := core.NewDecoder(cr).WithSpecialOpCode()
 	var herr error
@@ -356,6 +360,7 @@ func (g *guard) stream(v int) error {
 	if err != nil {
 		return err
 	}
+	var order []nodeOrder
 	for i := uint64(0); i < n; i++ {
 		at := g.off
 		k, err := g.str("stream node key", true)
@@ -373,7 +378,16 @@ func (g *guard) stream(v int) error {
 		if err := checkStreamListpack(lp); err != nil {
 			return g.failf(at, "stream listpack: %v", err)
 		}
+		if o := streamNodeOrder(lp); o != nil {
+			if order == nil {
+				order = make([]nodeOrder, i, min(n, 1<<16))
+			}
+			order = append(order, o)
+		} else if order != nil {
+			order = append(order, nil)
+		}
 	}
+	g.orders.push(order)
 	lens := 3 // length, last id
 	if v >= 2 {
 		lens += 5 // first id, max deleted id, entries added

@@ -16,6 +16,8 @@ const Version = 10
 
 // Opcodes and type bytes of the RDB format.
 const (
+	wOpIdle     = 0xF8
+	wOpFreq     = 0xF9
 	wOpAux      = 0xFA
 	wOpResizeDB = 0xFB
 	wOpExpireMs = 0xFC
@@ -39,6 +41,8 @@ type Options struct {
 	Checksum bool
 	// Aux are the AUX fields written after the header, in order.
 	Aux [][2]string
+	// Eviction decides whether keys carry IDLE or FREQ opcodes.
+	Eviction Eviction
 }
 
 // Writer emits one RDB stream. Calls must follow the file layout:
@@ -124,7 +128,7 @@ func (w *Writer) SelectDB(db, size, expires int) error {
 func (w *Writer) Key(key string, o *keyspace.Object, expireMs int64) error {
 	n := len(w.buf)
 	var err error
-	w.buf, err = EncodeKey(w.buf, w.opts.Compress, key, o, expireMs)
+	w.buf, err = EncodeKeyMeta(w.buf, w.opts.Compress, key, o, expireMs, w.opts.Eviction.Meta(o))
 	if err != nil {
 		w.buf = w.buf[:n]
 		return err

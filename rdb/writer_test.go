@@ -255,6 +255,9 @@ func TestRealRedisLoadsOurFile(t *testing.T) {
 			if a != b {
 				t.Errorf("key %s: digest %q vs %q", s.key, a, b)
 			}
+			if a, b := lc.Do("OBJECT", "ENCODING", s.key), rc.Do("OBJECT", "ENCODING", s.key); a != b {
+				t.Errorf("key %s: encoding %q after load, %q when written directly", s.key, a, b)
+			}
 		}
 		if a, b := lc.Do("DEBUG", "DIGEST"), rc.Do("DEBUG", "DIGEST"); a != b {
 			t.Errorf("DEBUG DIGEST %q vs %q", a, b)

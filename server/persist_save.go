@@ -105,6 +105,11 @@ func (s *Server) rdbOptions() rdb.Options {
 			{"repl-offset", strconv.FormatInt(s.stream.Offset, 10)},
 			{"aof-base", "0"},
 		},
+		Eviction: rdb.Eviction{
+			Mode:         rdb.EvictModeFor(s.cfg.String("maxmemory-policy")),
+			NowMs:        time.Now().UnixMilli(),
+			LFUDecayTime: s.ks.Evict.LFUDecayTime,
+		},
 	}
 }
 

@@ -134,7 +134,7 @@ func (sd *snapDB) inBatch(key string, rank uint64) *snapItem {
 func (sn *snapshot) claim(sd *snapDB, it *snapItem) {
 	if it.state.CompareAndSwap(itemPending, itemByHook) {
 		if sn.err == nil {
-			sd.side, sn.err = rdb.EncodeKey(sd.side, sn.opts.Compress, it.key, &it.obj, it.exp)
+			sd.side, sn.err = rdb.EncodeKeyMeta(sd.side, sn.opts.Compress, it.key, &it.obj, it.exp, sn.opts.Eviction.Meta(&it.obj))
 		}
 		return
 	}
@@ -224,7 +224,7 @@ func (s *Server) snapBeforeWrite(db *keyspace.DB, key string, o *keyspace.Object
 		}
 		sd.touch(key, rank)
 		if o != nil && sn.err == nil {
-			sd.side, sn.err = rdb.EncodeKey(sd.side, sn.opts.Compress, key, o, db.Expire(key))
+			sd.side, sn.err = rdb.EncodeKeyMeta(sd.side, sn.opts.Compress, key, o, db.Expire(key), sn.opts.Eviction.Meta(o))
 		}
 	}
 }
@@ -243,7 +243,7 @@ func (s *Server) snapBeforeWriteAll(db *keyspace.DB) {
 		db.Range(func(k string, o *keyspace.Object) bool {
 			rank := keyspace.ScanRank(k)
 			if sd.inBatch(k, rank) == nil && !sd.handledRank(k, rank) && sn.err == nil {
-				sd.side, sn.err = rdb.EncodeKey(sd.side, sn.opts.Compress, k, o, db.Expire(k))
+				sd.side, sn.err = rdb.EncodeKeyMeta(sd.side, sn.opts.Compress, k, o, db.Expire(k), sn.opts.Eviction.Meta(o))
 			}
 			return true
 		})
@@ -287,7 +287,7 @@ func (s *Server) runSnapshot(sn *snapshot, out io.Writer) error {
 				if !it.state.CompareAndSwap(itemPending, itemEncoding) {
 					continue
 				}
-				chunk, err = rdb.EncodeKey(chunk, sn.opts.Compress, it.key, &it.obj, it.exp)
+				chunk, err = rdb.EncodeKeyMeta(chunk, sn.opts.Compress, it.key, &it.obj, it.exp, sn.opts.Eviction.Meta(&it.obj))
 				it.state.Store(itemDone)
 				if err != nil {
 					return err
