@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/pprof"
 	"strings"
 	"syscall"
@@ -53,6 +54,7 @@ func Run(args []string) int {
 		fmt.Println(VersionLine())
 		return 0
 	}
+	limitProcs()
 	// REDOUBT_CPUPROFILE names a file to receive a CPU profile of the
 	// whole run (for performance work; not a Redis feature).
 	if path := os.Getenv("REDOUBT_CPUPROFILE"); path != "" {
@@ -111,4 +113,17 @@ func Run(args []string) int {
 		return 1
 	}
 	return s.exitCode
+}
+
+// limitProcs runs the server on one scheduler thread unless the GOMAXPROCS
+// environment variable asks otherwise. Commands execute one at a time
+// under s.mu anyway; with more threads, each client goroutine readied by
+// the network poller wakes an idle thread and then queues on the lock, and
+// those wake-ups and lock hand-offs cost more than the parallel socket
+// reads and writes gain (tests/bench/compare.sh on 2 cores: about +20% at
+// -P 1 and +5% at -P 16).
+func limitProcs() {
+	if os.Getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(1)
+	}
 }
