@@ -57,6 +57,13 @@ type LinkConfig struct {
 	// reason (no SYNC fallback is tried then).
 	Failover     func() bool
 	FailoverDone func(accepted bool, why string)
+	// InBytes, when set, counts the payload bytes read from the master
+	// (INFO total_net_repl_input_bytes).
+	InBytes *atomic.Int64
+	// DirectLoad, when set, is asked once the payload header arrives
+	// whether to load straight from the socket (repl-diskless-load): then
+	// no spool file is written and SyncResult.Body yields the RDB.
+	DirectLoad func() bool
 }
 
 // Reasons a PSYNC FAILOVER failed, as Redis logs them.
@@ -80,7 +87,19 @@ type SyncResult struct {
 	Offset int64  // FULLRESYNC offset; -1 after a SYNC fallback
 	// Payload is the spooled RDB, rewound; the caller removes it.
 	Payload *os.File
+	// Body replaces Payload when loading from the socket: it reads the
+	// RDB bytes as they arrive; FinishBody consumes what the loader left.
+	Body    io.Reader
 	EOFMark bool
+}
+
+// FinishBody reads the rest of a socket payload (the loader may stop
+// before the EOF mark), so that the stream starts where it should.
+func (r *SyncResult) FinishBody() error {
+	if b, ok := r.Body.(*payloadBody); ok {
+		return b.drain()
+	}
+	return nil
 }
 
 // Link drives one connection attempt at a time. Progress counters are
@@ -280,27 +299,24 @@ func (l *Link) transfer(res *SyncResult) error {
 	if err != nil {
 		return err
 	}
-	if !strings.HasPrefix(line, "$") {
-		return fmt.Errorf("Bad protocol from MASTER, the first byte is not '$' (we received '%s')", line)
+	mark, n, err := parsePayloadHeader(line)
+	if err != nil {
+		return err
+	}
+	res.EOFMark = mark != nil
+	l.SyncTotal.Store(max(n, 0))
+	if l.Cfg.DirectLoad != nil && l.Cfg.DirectLoad() {
+		res.Body = newPayloadBody(l, res, n, mark)
+		return nil
 	}
 	f, err := os.CreateTemp(l.Cfg.TempDir, "temp-repl-*.rdb")
 	if err != nil {
 		return err
 	}
 	res.Payload = f
-	if mark, ok := strings.CutPrefix(line, "$EOF:"); ok {
-		if len(mark) != 40 {
-			return fmt.Errorf("bad EOF mark from MASTER: '%s'", line)
-		}
-		res.EOFMark = true
-		l.SyncTotal.Store(0)
-		err = l.readUntilMark(res, []byte(mark))
+	if mark != nil {
+		err = l.readUntilMark(res, mark)
 	} else {
-		n, perr := strconv.ParseInt(line[1:], 10, 64)
-		if perr != nil || n < 0 {
-			return fmt.Errorf("bad payload length from MASTER: '%s'", line)
-		}
-		l.SyncTotal.Store(n)
 		err = l.readN(res, n)
 	}
 	if err != nil {
@@ -308,6 +324,25 @@ func (l *Link) transfer(res *SyncResult) error {
 	}
 	_, err = f.Seek(0, io.SeekStart)
 	return err
+}
+
+// parsePayloadHeader reads "$EOF:<40-char mark>" (n = -1) or "$<len>"
+// (mark = nil).
+func parsePayloadHeader(line string) (mark []byte, n int64, err error) {
+	if !strings.HasPrefix(line, "$") {
+		return nil, 0, fmt.Errorf("Bad protocol from MASTER, the first byte is not '$' (we received '%s')", line)
+	}
+	if m, ok := strings.CutPrefix(line, "$EOF:"); ok {
+		if len(m) != 40 {
+			return nil, 0, fmt.Errorf("bad EOF mark from MASTER: '%s'", line)
+		}
+		return []byte(m), -1, nil
+	}
+	n, err = strconv.ParseInt(line[1:], 10, 64)
+	if err != nil || n < 0 {
+		return nil, 0, fmt.Errorf("bad payload length from MASTER: '%s'", line)
+	}
+	return nil, n, nil
 }
 
 func (l *Link) readN(res *SyncResult, n int64) error {
@@ -358,6 +393,9 @@ func (l *Link) readUntilMark(res *SyncResult, mark []byte) error {
 
 func (l *Link) noteRead(k int) {
 	l.SyncRead.Add(int64(k))
+	if l.Cfg.InBytes != nil {
+		l.Cfg.InBytes.Add(int64(k))
+	}
 	l.LastIO.Store(time.Now().UnixMilli())
 }
 

@@ -205,3 +205,36 @@ func (s *Server) unblockByRequest(c *Client, asError bool) bool {
 	c.wakeUp()
 	return true
 }
+
+// errUnblockedRoleChange is what a blocked client gets when its server
+// turns into a replica (Redis 7.0's wording, byte for byte).
+const errUnblockedRoleChange = "UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)"
+
+// unblockAllForRoleChange answers every client parked in a blocking
+// command (lists, sorted sets, streams, WAIT) with the UNBLOCKED error
+// and closes it once that reply is written, as Redis does when it
+// becomes a replica: what those clients wait for may never happen here.
+// Clients held by CLIENT PAUSE are not blocked in this sense and stay.
+// Holds s.mu.
+func (s *Server) unblockAllForRoleChange() {
+	for _, c := range s.sortedClients() {
+		if c.blocked == nil || c.flags&(flagMaster|flagReplica) != 0 {
+			continue
+		}
+		delete(s.rm.waiters, c)
+		s.unblock(c)
+		c.w.Error(errUnblockedRoleChange)
+		out := c.w.Buf
+		c.w.Buf = nil
+		c.wakeUp()
+		// The client's goroutine may be reading again by the time the
+		// reply is out; closing the connection ends that read.
+		go func() {
+			c.flushMu.Lock()
+			c.writeOut(out)
+			s.mu.Lock()
+			s.dropClient(c)
+			s.mu.Unlock()
+		}()
+	}
+}

@@ -48,6 +48,12 @@ type adminState struct {
 	// updated outside the lock, hence atomic.
 	netOut atomic.Int64
 	writes atomic.Int64
+	// replIn and replOut count replication traffic, kept apart from the
+	// client totals as Redis 7.0 does: bytes read from our master (the
+	// payload and the stream) and bytes sent to our replicas (payloads
+	// and stream; handshake lines and keepalive newlines are not counted).
+	replIn  atomic.Int64
+	replOut atomic.Int64
 
 	latencyTracking bool
 
@@ -88,6 +94,13 @@ func (s *Server) noteWrite(n int) {
 	s.admin.writes.Add(1)
 }
 
+// noteReplWrite counts n bytes of payload or stream sent to a replica
+// (called without s.mu).
+func (s *Server) noteReplWrite(n int) {
+	s.admin.replOut.Add(int64(n))
+	s.admin.writes.Add(1)
+}
+
 // markSaved records a successful save (for the persistence layer; holds
 // s.mu): LASTSAVE and rdb_last_save_time move to now and
 // rdb_changes_since_last_save starts again.
@@ -105,7 +118,8 @@ func randomHex40() string {
 // adminCron samples the instantaneous metrics and tracks the memory peak.
 func (s *Server) adminCron() {
 	now := time.Now()
-	s.admin.ops.sample(now, s.stats.commands, s.stats.netInputBytes, s.admin.netOut.Load())
+	s.admin.ops.sample(now, s.stats.commands, s.stats.netInputBytes, s.admin.netOut.Load(),
+		s.admin.replIn.Load(), s.admin.replOut.Load())
 	s.trackPeak(usedMemory())
 	s.calibrateMemory()
 }
@@ -264,6 +278,8 @@ func (s *Server) resetStats() {
 	st.expiredKeys, st.evictedKeys, st.keyspaceHits, st.keyspaceMisses = 0, 0, 0, 0
 	st.rejectedCalls, st.netInputBytes, st.netOutputBytes, st.totalErrorReply = 0, 0, 0, 0
 	s.admin.netOut.Store(0)
+	s.admin.replIn.Store(0)
+	s.admin.replOut.Store(0)
 	s.admin.writes.Store(0)
 	s.admin.errors = make(map[string]int64)
 	s.admin.prevErrors = 0
@@ -277,8 +293,8 @@ func (s *Server) resetStats() {
 // least 100 ms apart, averaged over the last 16, like Redis's metrics.
 type opsMeter struct {
 	last     time.Time
-	lastVals [3]int64
-	rates    [3][16]float64
+	lastVals [5]int64
+	rates    [5][16]float64
 	idx      int
 	n        int
 }
@@ -387,12 +403,12 @@ func (s *Server) appendStatsSection(b *infoBuilder) {
 	b.int("instantaneous_ops_per_sec", int64(a.ops.rate(0)))
 	b.int("total_net_input_bytes", st.netInputBytes)
 	b.int("total_net_output_bytes", a.netOut.Load())
-	b.int("total_net_repl_input_bytes", 0)
-	b.int("total_net_repl_output_bytes", 0)
+	b.int("total_net_repl_input_bytes", a.replIn.Load())
+	b.int("total_net_repl_output_bytes", a.replOut.Load())
 	b.fixed2("instantaneous_input_kbps", a.ops.rate(1)/1024)
 	b.fixed2("instantaneous_output_kbps", a.ops.rate(2)/1024)
-	b.fixed2("instantaneous_input_repl_kbps", 0)
-	b.fixed2("instantaneous_output_repl_kbps", 0)
+	b.fixed2("instantaneous_input_repl_kbps", a.ops.rate(3)/1024)
+	b.fixed2("instantaneous_output_repl_kbps", a.ops.rate(4)/1024)
 	b.int("rejected_connections", st.rejectedConns)
 	b.int("sync_full", s.rm.syncFull)
 	b.int("sync_partial_ok", s.rm.partialOK)

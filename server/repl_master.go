@@ -287,13 +287,14 @@ func (s *Server) startFullSync(fs *fullSync) {
 	// to every socket of the batch; a replica whose socket fails is
 	// dropped without stopping the others.
 	mark := randomHex40()
-	mw := &multiWriter{}
+	mw := &multiWriter{out: &s.admin.replOut}
 	for _, l := range live {
 		pre := "$EOF:" + mark + "\r\n"
+		counted := len(pre)
 		if !l.preSync {
 			pre = "+FULLRESYNC " + fs.replID + " " + strconv.FormatInt(fs.offset, 10) + "\r\n" + pre
 		}
-		mw.targets = append(mw.targets, &mwTarget{c: l.c, pre: []byte(pre)})
+		mw.targets = append(mw.targets, &mwTarget{c: l.c, pre: []byte(pre), preCounted: counted})
 	}
 	s.startSnapshotLocked(mw, func(err error) {
 		if err == nil {
@@ -307,51 +308,6 @@ func (s *Server) startFullSync(fs *fullSync) {
 }
 
 var errAllReplicasGone = errors.New("all replicas of the batch disconnected")
-
-// multiWriter copies the diskless payload to every replica socket.
-type multiWriter struct{ targets []*mwTarget }
-
-type mwTarget struct {
-	c    *Client
-	pre  []byte
-	dead bool
-}
-
-func (m *multiWriter) Write(p []byte) (int, error) {
-	for _, t := range m.targets {
-		if t.dead {
-			continue
-		}
-		t.c.flushMu.Lock()
-		var err error
-		if t.pre != nil {
-			_, err = t.c.conn.Write(t.pre)
-			t.pre = nil
-		}
-		if err == nil {
-			_, err = t.c.conn.Write(p)
-		}
-		t.c.flushMu.Unlock()
-		if err != nil {
-			t.dead = true
-			t.c.kill()
-		}
-	}
-	if m.alive() == 0 {
-		return 0, errAllReplicasGone
-	}
-	return len(p), nil
-}
-
-func (m *multiWriter) alive() int {
-	n := 0
-	for _, t := range m.targets {
-		if !t.dead {
-			n++
-		}
-	}
-	return n
-}
 
 // lockedWriter lets the snapshot goroutine fill a buffer.
 type lockedWriter struct {
@@ -370,17 +326,21 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 // sync, then the stream from the replica's cursor.
 func (s *Server) sendToReplica(l *replicaLink, line []byte) {
 	c := l.c
-	write := func(p []byte) bool {
+	// Payload and stream bytes are replication output; the reply lines
+	// (+FULLRESYNC, +CONTINUE, the error) are written raw and, as in
+	// Redis, counted nowhere.
+	send := func(p []byte, counted bool) bool {
 		c.flushMu.Lock()
 		_, err := c.conn.Write(p)
 		c.flushMu.Unlock()
-		if err == nil {
-			s.noteWrite(len(p))
+		if err == nil && counted {
+			s.noteReplWrite(len(p))
 		}
 		return err == nil
 	}
+	write := func(p []byte) bool { return send(p, true) }
 	defer c.kill()
-	if len(line) > 0 && !write(line) {
+	if len(line) > 0 && !send(line, false) {
 		return
 	}
 	if fs := l.fs; fs != nil {
@@ -397,7 +357,7 @@ func (s *Server) sendToReplica(l *replicaLink, line []byte) {
 					phase = nil
 					break
 				}
-				if !l.preSync && !write([]byte("+FULLRESYNC "+fs.replID+" "+strconv.FormatInt(fs.offset, 10)+"\r\n")) {
+				if !l.preSync && !send([]byte("+FULLRESYNC "+fs.replID+" "+strconv.FormatInt(fs.offset, 10)+"\r\n"), false) {
 					return
 				}
 				phase = fs.done
@@ -419,7 +379,7 @@ func (s *Server) sendToReplica(l *replicaLink, line []byte) {
 		if fs.err != nil {
 			s.log.Warn("Replica sync failed: " + fs.err.Error())
 			if !fs.diskless {
-				write([]byte("-ERR BGSAVE failed, replication can't continue\r\n"))
+				send([]byte("-ERR BGSAVE failed, replication can't continue\r\n"), false)
 			}
 			return
 		}

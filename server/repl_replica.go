@@ -90,6 +90,8 @@ func (s *Server) replicaOfLocked(host string, port int) {
 	} else {
 		s.rr.cachedID, s.rr.cachedOff, s.rr.cachedDB = s.admin.replID, s.stream.Offset, 0
 	}
+	// Clients blocked on this instance are released with an error.
+	s.unblockAllForRoleChange()
 	s.rr.host, s.rr.port = host, port
 	s.ks.Replica = true
 	s.cfg.SetInternal("replicaof", host+" "+strconv.Itoa(port))
@@ -134,6 +136,8 @@ func (s *Server) startReplicaLink() {
 		// A coordinated failover (repl_failover.go) marks our PSYNC.
 		Failover:     func() bool { return s.failoverPsync(gen) },
 		FailoverDone: func(ok bool, why string) { s.failoverPsyncDone(gen, ok, why) },
+		InBytes:      &s.admin.replIn,
+		DirectLoad:   s.directLoadWanted,
 	}}
 	s.rr.link = l
 	go s.replicaLoop(ctx, s.rr.gen, l)
@@ -225,6 +229,9 @@ func (s *Server) replicaAttach(gen int64, l *replication.Link, res *replication.
 			os.Remove(res.Payload.Name())
 		}()
 	}
+	if res.Full {
+		defer loadKeepalive(res.Conn)()
+	}
 	// With data to keep, the whole payload (CRC included) is checked
 	// before anything is flushed, so a bad payload leaves the old data in
 	// place. An empty replica (the usual first sync) has nothing to lose:
@@ -263,12 +270,7 @@ func (s *Server) replicaAttach(gen int64, l *replication.Link, res *replication.
 	streamDB := 0
 	if res.Full {
 		// A full sync forgets everything: sub-replicas, backlog, data.
-		s.disconnectSubReplicas()
-		s.dropBacklog()
-		for _, db := range s.ks.DBs {
-			db.Flush()
-		}
-		info, _, err := s.loadRDBLocked(res.Payload)
+		info, err := s.loadFullSyncLocked(res)
 		if err != nil {
 			return errors.New("failed loading the RDB payload: " + err.Error())
 		}
@@ -361,6 +363,10 @@ func (s *Server) replicaStream(ctx context.Context, gen int64, l *replication.Li
 		defer wmu.Unlock()
 		res.Conn.SetWriteDeadline(time.Now().Add(l.Cfg.Timeout))
 		_, err := res.Conn.Write(b)
+		if err == nil {
+			// Our writes to the master are ordinary client output.
+			s.noteWrite(len(b))
+		}
 		return err
 	}
 	// Right after loading, the master (diskless) waits for our first ACK
@@ -393,12 +399,16 @@ func (s *Server) replicaStream(ctx context.Context, gen int64, l *replication.Li
 	rd := resp.NewReader(res.R, 64*1024)
 	rd.Limits = resp.Limits{MaxBulkLen: 1 << 62}
 	var raw []byte
+	var counted int64
 	for {
 		res.Conn.SetReadDeadline(time.Now().Add(l.Cfg.Timeout))
 		args, err := rd.ReadCommand()
 		if err != nil {
 			return err
 		}
+		// The stream counts as replication input as it is parsed.
+		s.admin.replIn.Add(rd.Consumed - counted)
+		counted = rd.Consumed
 		l.LastIO.Store(time.Now().UnixMilli())
 		if rd.Inline {
 			return errors.New("inline command from master")
@@ -417,6 +427,8 @@ func (s *Server) replicaStream(ctx context.Context, gen int64, l *replication.Li
 			}
 			args = next
 		}
+		s.admin.replIn.Add(rd.Consumed - counted)
+		counted = rd.Consumed
 		acks := s.rr.acks
 		s.rr.acks = nil
 		s.mu.Unlock()

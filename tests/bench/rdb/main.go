@@ -12,7 +12,8 @@
 //   - RSS after load (VmRSS, after a short settle);
 //   - full sync: a fresh empty replica of the same kind, from REPLICAOF to
 //     master_link_status:up (masters use repl-diskless-sync-delay 0; -disk
-//     selects disk-style transfer instead of diskless);
+//     selects disk-style transfer instead of diskless; -load sets the
+//     replica's repl-diskless-load);
 //   - BGSAVE under load (-bgsave): SET latency p50/p99/max and throughput
 //     from W clients while BGSAVE runs, and the master's peak RSS growth
 //     (for Redis the forked child's copy-on-write figure from its log).
@@ -49,6 +50,7 @@ var (
 	redisBin = flag.String("redis", "redis-server", "redis-server binary")
 	only     = flag.String("only", "", "run only this kind (redis or redoubt)")
 	disk     = flag.Bool("disk", false, "disk-style full sync instead of diskless")
+	load     = flag.String("load", "disabled", "repl-diskless-load of the replicas (disabled, on-empty-db, swapdb)")
 	bgsave   = flag.Bool("bgsave", true, "measure write latency and memory during BGSAVE")
 	writers  = flag.Int("w", 8, "writer clients during BGSAVE")
 	keep     = flag.Bool("keep", false, "keep the work directory")
@@ -232,7 +234,7 @@ func run(kind, dir string) *result {
 
 	rdir := filepath.Join(dir, "replica")
 	must(os.MkdirAll(rdir, 0o755))
-	rep := start(kind, rdir, "replica")
+	rep := start(kind, rdir, "replica", "--repl-diskless-load", *load)
 	rep.waitPong(10 * time.Second)
 	rc, err := dial(rep.port)
 	must(err)
